@@ -1,0 +1,21 @@
+import type { Kysely, Migration } from 'kysely'
+import type { DialectFeatures } from '../dialect-features.js'
+import * as m0001 from './0001-tracking.js'
+import * as m0002 from './0002-api-tokens.js'
+
+type MigrationModule = { up(db: Kysely<unknown>, f: DialectFeatures): Promise<void> }
+
+/**
+ * The schema's history, oldest first. Append only: a released migration is never edited,
+ * because databases in the field have already run it.
+ */
+const MIGRATIONS: ReadonlyArray<[string, MigrationModule]> = [
+  ['0001-tracking', m0001],
+  ['0002-api-tokens', m0002],
+]
+
+export function migrationsFor(features: DialectFeatures): Record<string, Migration> {
+  return Object.fromEntries(
+    MIGRATIONS.map(([name, mod]) => [name, { up: (db: Kysely<unknown>) => mod.up(db, features) }]),
+  )
+}

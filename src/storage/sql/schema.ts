@@ -1,0 +1,109 @@
+import type { Generated } from 'kysely'
+
+/**
+ * The tables, as Kysely sees them. Timestamps are integer milliseconds, ids are strings made by
+ * the application (house rule 14), so rows move between SQLite and PostgreSQL unchanged.
+ */
+export interface ExperimentTable {
+  experiment_id: string
+  name: string
+  artifact_location: string
+  lifecycle_stage: string
+  creation_time: number
+  last_update_time: number
+}
+
+export interface ExperimentTagTable {
+  experiment_id: string
+  key: string
+  value: string
+}
+
+export interface RunTable {
+  run_uuid: string
+  experiment_id: string
+  name: string
+  user_id: string
+  status: string
+  start_time: number
+  end_time: number | null
+  lifecycle_stage: string
+  artifact_uri: string
+  deleted_time: number | null
+}
+
+export interface ParamTable {
+  run_uuid: string
+  key: string
+  value: string
+}
+
+export interface TagTable {
+  run_uuid: string
+  key: string
+  value: string
+}
+
+/** Every logged point; the primary key makes an exact duplicate point idempotent, as in MLflow. */
+export interface MetricTable {
+  run_uuid: string
+  key: string
+  step: number
+  timestamp: number
+  value: number
+  is_nan: number
+}
+
+/** The newest point per (run, key): what run listings and search filters read. */
+export interface LatestMetricTable {
+  run_uuid: string
+  key: string
+  step: number
+  timestamp: number
+  value: number
+  is_nan: number
+}
+
+export interface DatasetTable {
+  dataset_uuid: string
+  experiment_id: string
+  name: string
+  digest: string
+  source_type: string
+  source: string
+  schema: string | null
+  profile: string | null
+}
+
+export interface RunInputTable {
+  run_uuid: string
+  dataset_uuid: string
+  /** JSON array of {key, value}; input tags are only ever read with their input. */
+  tags: string
+  context: string | null
+}
+
+export interface ApiTokenTable {
+  token_id: string
+  name: string
+  role: string
+  secret_hash: string
+  created_at: number
+  revoked_at: number | null
+}
+
+export interface Database {
+  experiments: ExperimentTable
+  experiment_tags: ExperimentTagTable
+  runs: RunTable
+  params: ParamTable
+  tags: TagTable
+  metrics: MetricTable
+  latest_metrics: LatestMetricTable
+  datasets: DatasetTable
+  run_inputs: RunInputTable
+  api_tokens: ApiTokenTable
+}
+
+/** Kept so `Generated` stays importable for later tables with database-made columns. */
+export type GeneratedColumn<T> = Generated<T>

@@ -1,0 +1,141 @@
+import { sql, type RawBuilder, type SqlBool } from 'kysely'
+import type { Comparator, FilterClause, OrderClause } from '../../../tracking/search-filter-types.js'
+import type { DialectFeatures } from '../dialect-features.js'
+
+type Condition = RawBuilder<SqlBool>
+
+/** Compiles one comparison; values are always bound parameters, never spliced into SQL. */
+export function compare(
+  column: RawBuilder<unknown>,
+  comparator: Comparator,
+  value: FilterClause['value'],
+  features: DialectFeatures,
+): Condition {
+  switch (comparator) {
+    case 'LIKE':
+      return sql<SqlBool>`${column} like ${value}`
+    case 'ILIKE':
+      return features.ilike(column, String(value))
+    case 'IN':
+    case 'NOT IN': {
+      const list = Array.isArray(value) ? value : [String(value)]
+      if (list.length === 0) return comparator === 'IN' ? sql<SqlBool>`1 = 0` : sql<SqlBool>`1 = 1`
+      return sql<SqlBool>`${column} ${sql.raw(comparator.toLowerCase())} (${sql.join(list)})`
+    }
+    default:
+      return sql<SqlBool>`${column} ${sql.raw(comparator)} ${value}`
+  }
+}
+
+const RUN_COLUMNS: Record<string, string> = {
+  run_id: 'run_uuid',
+  run_name: 'name',
+  status: 'status',
+  user_id: 'user_id',
+  artifact_uri: 'artifact_uri',
+  start_time: 'start_time',
+  end_time: 'end_time',
+  lifecycle_stage: 'lifecycle_stage',
+}
+
+const DATASET_COLUMNS: Record<string, string> = { name: 'd.name', digest: 'd.digest', context: 'ri.context' }
+
+export interface RunSearchSql {
+  joins: RawBuilder<unknown>[]
+  where: Condition[]
+  orderBy: RawBuilder<unknown>[]
+}
+
+/**
+ * Turns parsed run filters and orderings into joins, conditions and ORDER BY terms over
+ * `runs r`. Metric filters are inner joins on latest_metrics, so the planner can start from the
+ * (key, value) index instead of scanning every run; an ordering on a metric that is also
+ * filtered reuses that join.
+ */
+export function compileRunSearch(
+  filter: FilterClause[],
+  orderBy: OrderClause[],
+  features: DialectFeatures,
+): RunSearchSql {
+  const joins: RawBuilder<unknown>[] = []
+  const where: Condition[] = []
+  const innerMetricAlias = new Map<string, string>()
+  filter.forEach((clause, i) => {
+    if (clause.entity === 'attribute') {
+      where.push(compare(sql.ref(`r.${RUN_COLUMNS[clause.key] ?? clause.key}`), clause.comparator, clause.value, features))
+      return
+    }
+    if (clause.entity === 'dataset') {
+      const column = sql.ref(DATASET_COLUMNS[clause.key] ?? 'd.name')
+      where.push(sql<SqlBool>`exists (select 1 from run_inputs ri join datasets d on d.dataset_uuid = ri.dataset_uuid
+        where ri.run_uuid = r.run_uuid and ${compare(column, clause.comparator, clause.value, features)})`)
+      return
+    }
+    const alias = `f${i}`
+    const table = clause.entity === 'metric' ? 'latest_metrics' : clause.entity === 'param' ? 'params' : 'tags'
+    joins.push(sql`join ${sql.table(table)} ${sql.raw(alias)} on ${sql.ref(`${alias}.run_uuid`)} = r.run_uuid and ${sql.ref(`${alias}.key`)} = ${clause.key}`)
+    if (clause.entity === 'metric') {
+      where.push(sql<SqlBool>`${sql.ref(`${alias}.is_nan`)} = 0`)
+      if (!innerMetricAlias.has(clause.key)) innerMetricAlias.set(clause.key, alias)
+    }
+    where.push(compare(sql.ref(`${alias}.value`), clause.comparator, clause.value, features))
+  })
+
+  const terms: RawBuilder<unknown>[] = []
+  let ordersByStartTime = false
+  let ordersByRunId = false
+  orderBy.forEach((order, i) => {
+    const direction = sql.raw(order.ascending ? 'asc' : 'desc')
+    if (order.entity === 'attribute') {
+      const column = RUN_COLUMNS[order.key] ?? order.key
+      ordersByStartTime ||= column === 'start_time'
+      ordersByRunId ||= column === 'run_uuid'
+      terms.push(sql`r.${sql.ref(column)} ${direction}`)
+      return
+    }
+    const reused = order.entity === 'metric' ? innerMetricAlias.get(order.key) : undefined
+    if (reused) {
+      terms.push(sql`${sql.ref(`${reused}.value`)} ${direction}`)
+      return
+    }
+    const alias = `o${i}`
+    const table = order.entity === 'metric' ? 'latest_metrics' : order.entity === 'param' ? 'params' : 'tags'
+    joins.push(sql`left join ${sql.table(table)} ${sql.raw(alias)} on ${sql.ref(`${alias}.run_uuid`)} = r.run_uuid and ${sql.ref(`${alias}.key`)} = ${order.key}`)
+    // Runs without the key sort last in both directions, as in MLflow.
+    terms.push(sql`case when ${sql.ref(`${alias}.run_uuid`)} is null then 1 else 0 end`)
+    terms.push(sql`${sql.ref(`${alias}.value`)} ${direction}`)
+  })
+  if (!ordersByStartTime) terms.push(sql`r.start_time desc`)
+  if (!ordersByRunId) terms.push(sql`r.run_uuid asc`)
+  return { joins, where, orderBy: terms }
+}
+
+const EXPERIMENT_COLUMNS: Record<string, string> = {
+  name: 'e.name',
+  experiment_id: 'e.experiment_id',
+  creation_time: 'e.creation_time',
+  last_update_time: 'e.last_update_time',
+}
+
+/** Conditions over `experiments e` for a parsed experiment filter. */
+export function experimentConditions(filter: FilterClause[], features: DialectFeatures): Condition[] {
+  return filter.map((clause) => {
+    if (clause.entity === 'tag') {
+      return sql<SqlBool>`exists (select 1 from experiment_tags t where t.experiment_id = e.experiment_id
+        and t.key = ${clause.key} and ${compare(sql.ref('t.value'), clause.comparator, clause.value, features)})`
+    }
+    const column = sql.ref(EXPERIMENT_COLUMNS[clause.key] ?? 'e.name')
+    return compare(column, clause.comparator, clause.value, features)
+  })
+}
+
+/** ORDER BY terms for experiments: the requested ones, then newest first, then by id. */
+export function experimentOrder(orderBy: OrderClause[]): Array<[string, 'asc' | 'desc']> {
+  const terms: Array<[string, 'asc' | 'desc']> = orderBy.map((o) => [
+    EXPERIMENT_COLUMNS[o.key] ?? 'e.name',
+    o.ascending ? 'asc' : 'desc',
+  ])
+  if (!terms.some(([c]) => c === 'e.creation_time') && orderBy.length === 0) terms.push(['e.creation_time', 'desc'])
+  if (!terms.some(([c]) => c === 'e.experiment_id')) terms.push(['e.experiment_id', 'desc'])
+  return terms
+}

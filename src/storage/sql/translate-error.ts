@@ -1,0 +1,46 @@
+import { AppError, isAppError } from '../../shared/errors.js'
+
+const UNIQUE_VIOLATIONS = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', '23505'])
+const UNAVAILABLE = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01', // admin_shutdown: PostgreSQL restarting
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '08006',
+  '08001',
+  '08003',
+])
+
+/**
+ * The one place driver errors become AppErrors (house rule 16). `conflict` is the message for a
+ * unique violation, which only the caller can phrase in the caller's terms.
+ */
+export function translateError(error: unknown, conflict?: () => string): AppError {
+  if (isAppError(error)) return error
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && UNIQUE_VIOLATIONS.has(code) && conflict) {
+    return new AppError('RESOURCE_ALREADY_EXISTS', conflict(), { cause: error })
+  }
+  if (typeof code === 'string' && UNAVAILABLE.has(code)) {
+    return new AppError(
+      'TEMPORARILY_UNAVAILABLE',
+      'The metadata database is busy or unreachable; retry the request.',
+      { cause: error },
+    )
+  }
+  return new AppError('INTERNAL_ERROR', 'Unexpected database error.', { cause: error })
+}
+
+/** Runs a store operation, translating whatever the driver throws. */
+export async function translated<T>(run: () => Promise<T>, conflict?: () => string): Promise<T> {
+  try {
+    return await run()
+  } catch (error) {
+    throw translateError(error, conflict)
+  }
+}
