@@ -96,7 +96,8 @@ async function pickSteps(
   const count = Math.max(2, sample.maxResults)
   const targets = new Set<number>()
   for (let i = 0; i < count; i++) targets.add(min + Math.round((span * i) / (count - 1)))
-  const values = sql.join([...targets].map((t) => sql`(${t})`))
+  // Cast, or PostgreSQL types the bound VALUES as text.
+  const values = sql.join([...targets].map((t) => sql`(cast(${t} as bigint))`))
   const rows = await sql<{ step: number | null }>`select distinct (select m.step from metrics m
       where m.run_uuid = ${runId} and m.key = ${sample.key} and m.step >= t.column1
       order by m.step limit 1) as step

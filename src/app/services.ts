@@ -1,0 +1,60 @@
+import { ArtifactService, createArtifactStore, type ArtifactStore } from '../artifacts/index.js'
+import { AuthService } from '../auth/index.js'
+import type { PlinthConfig } from '../config/index.js'
+import { openDatabase } from '../storage/open-database.js'
+import { assertSchemaCurrent, migrateToLatest, schemaStatus } from '../storage/sql/schema-migrator.js'
+import type { SqlDatabase } from '../storage/sql/sql-database.js'
+import { SqlTokenStore } from '../storage/sql/sql-token-store.js'
+import { SqlTrackingStore } from '../storage/sql/tracking/sql-tracking-store.js'
+import { TrackingService } from '../tracking/index.js'
+
+/** Everything the HTTP layer and the CLI call. */
+export interface Services {
+  readonly config: PlinthConfig
+  readonly tracking: TrackingService
+  readonly artifacts: ArtifactService
+  readonly auth: AuthService
+  readonly database: SqlDatabase
+  close(): Promise<void>
+}
+
+export interface ServiceOptions {
+  /** Migrate an empty database instead of refusing it (server start, tests). Default true. */
+  migrateEmpty?: boolean
+  /** Skip opening the artifact store (CLI commands that only touch metadata). */
+  withoutArtifacts?: boolean
+}
+
+/**
+ * The composition root: the only place adapters are chosen. An empty database is migrated;
+ * one with some migrations missing refuses to start with SCHEMA_MIGRATION_REQUIRED, because
+ * migrating a shared database is a decision for its operator (`plinth db migrate`).
+ */
+export async function createServices(config: PlinthConfig, options: ServiceOptions = {}): Promise<Services> {
+  const database = await openDatabase(config.backendStoreUri)
+  let store: ArtifactStore | undefined
+  try {
+    const status = await schemaStatus(database)
+    if (status.applied.length === 0 && options.migrateEmpty !== false) await migrateToLatest(database)
+    else await assertSchemaCurrent(database)
+    store = createArtifactStore(config.artifactsDestination)
+    if (!options.withoutArtifacts) await store.init()
+  } catch (error) {
+    await database.close()
+    throw error
+  }
+  const tracking = new TrackingService(new SqlTrackingStore(database))
+  const artifacts = new ArtifactService(store, async (runId) => (await tracking.getRunInfo(runId)).artifactUri)
+  const auth = new AuthService(new SqlTokenStore(database))
+  return Object.freeze({
+    config,
+    tracking,
+    artifacts,
+    auth,
+    database,
+    async close() {
+      await store?.close()
+      await database.close()
+    },
+  })
+}

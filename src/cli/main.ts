@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { Command } from 'commander'
+import { PLINTH_VERSION } from '../version.js'
+import { reportAndExit } from './cli-context.js'
+import { registerDbCommand } from './db-command.js'
+import { registerExperimentsCommand } from './experiments-command.js'
+import { registerRunsCommand } from './runs-command.js'
+import { registerServerCommand } from './server-command.js'
+import { registerTokensCommand } from './tokens-command.js'
+
+const program = new Command()
+  .name('plinth')
+  .description('Plinth: track experiments, register and serve models, and keep them working')
+  .version(PLINTH_VERSION)
+  .showHelpAfterError('(run with --help for usage)')
+
+registerServerCommand(program)
+registerDbCommand(program)
+registerExperimentsCommand(program)
+registerRunsCommand(program)
+registerTokensCommand(program)
+
+program.parseAsync(process.argv).catch(reportAndExit)

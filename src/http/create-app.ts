@@ -1,0 +1,64 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Services } from '../app/services.js'
+import { PLINTH_VERSION } from '../version.js'
+import { installAuth } from './auth-hook.js'
+import { installErrorHandler } from './error-handler.js'
+import { installMlflowJsonBody } from './json-body.js'
+import { registerGetArtifactRoute, registerProxiedArtifactRoutes, registerRunArtifactRoutes } from './mlflow/artifact-routes.js'
+import { registerExperimentRoutes } from './mlflow/experiment-routes.js'
+import { registerMetricRoutes } from './mlflow/metric-routes.js'
+import { registerRunRoutes } from './mlflow/run-routes.js'
+import { parseQueryString } from './query-string.js'
+import { registerTokenRoutes } from './token-routes.js'
+
+export interface AppOptions {
+  /** pino options, or false for no log (tests, benchmarks). */
+  logger?: boolean | Record<string, unknown>
+}
+
+/** MLflow serves every RPC under both prefixes; its web UI uses the ajax one. */
+const MLFLOW_PREFIXES = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow']
+const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts']
+
+/** Builds the HTTP app on given services; binds no port (tests use `inject`). */
+export async function createApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    disableRequestLogging: true,
+    bodyLimit: services.config.jsonBodyLimit,
+    routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true, maxParamLength: 1000 },
+    // Protobuf's JSON parser accepts int64 as strings, and GET parameters arrive as strings.
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+    requestIdHeader: 'x-request-id',
+  })
+  installErrorHandler(app)
+  if (services.config.auth) installAuth(app, services.auth)
+
+  app.get('/health', { config: { access: 'public' } }, async (_request, reply) => reply.type('text/plain').send('OK'))
+  app.get('/version', { config: { access: 'public' } }, async (_request, reply) => reply.type('text/plain').send(PLINTH_VERSION))
+
+  for (const prefix of MLFLOW_PREFIXES) {
+    await app.register(
+      async (api) => {
+        installMlflowJsonBody(api, services.config.jsonBodyLimit)
+        registerExperimentRoutes(api, services.tracking)
+        registerRunRoutes(api, services.tracking, (request) => request.principal?.name)
+        registerMetricRoutes(api, services.tracking)
+        registerRunArtifactRoutes(api, services.artifacts)
+      },
+      { prefix },
+    )
+  }
+  for (const prefix of ARTIFACT_PREFIXES) {
+    await app.register(async (api) => registerProxiedArtifactRoutes(api, services.artifacts), { prefix })
+  }
+  registerGetArtifactRoute(app, services.artifacts)
+  await app.register(
+    async (api) => {
+      installMlflowJsonBody(api, services.config.jsonBodyLimit)
+      registerTokenRoutes(api, services.auth)
+    },
+    { prefix: '/api/plinth/v1' },
+  )
+  return app
+}

@@ -1,0 +1,69 @@
+import cluster from 'node:cluster'
+import type { FastifyInstance } from 'fastify'
+import { createServices, type Services } from '../app/services.js'
+import type { PlinthConfig } from '../config/index.js'
+import { PLINTH_VERSION } from '../version.js'
+import { createApp } from './create-app.js'
+
+export interface RunningServer {
+  app: FastifyInstance
+  services: Services
+  url: string
+  close(): Promise<void>
+}
+
+/** Starts one HTTP server process on the configured host and port. */
+export async function startServer(config: PlinthConfig, logger: boolean | Record<string, unknown> = { level: config.logLevel }): Promise<RunningServer> {
+  const services = await createServices(config)
+  const app = await createApp(services, { logger })
+  try {
+    await app.listen({ host: config.host, port: config.port })
+  } catch (error) {
+    await services.close()
+    throw error
+  }
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  let closing: Promise<void> | undefined
+  return {
+    app,
+    services,
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    // Fastify's close stops accepting, lets in-flight requests finish, then resolves.
+    close: () => (closing ??= app.close().then(() => services.close())),
+  }
+}
+
+/**
+ * `plinth server`: one process, or with --workers N a primary that migrates once and forks N
+ * workers sharing the port (the cluster module balances connections between them).
+ */
+export async function runServer(config: PlinthConfig, announce: (line: string) => void): Promise<void> {
+  if (config.workers > 1 && cluster.isPrimary) {
+    const services = await createServices(config)
+    await services.close()
+    for (let i = 0; i < config.workers; i++) cluster.fork()
+    announce(`Plinth ${PLINTH_VERSION}: ${config.workers} workers on http://${config.host}:${config.port}`)
+    const stop = () => {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM')
+    }
+    process.once('SIGTERM', stop)
+    process.once('SIGINT', stop)
+    return
+  }
+  const server = await startServer(config)
+  if (!cluster.isWorker) {
+    announce(`Plinth ${PLINTH_VERSION} listening on ${server.url}`)
+    announce(`  metadata: ${server.services.database.displayUri}`)
+    announce(`  artifacts: ${server.services.artifacts.storeUri}`)
+    announce(`  auth: ${config.auth ? 'on (API tokens required)' : 'off (pass --auth to require API tokens)'}`)
+  }
+  const shutdown = () => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  }
+  process.once('SIGTERM', shutdown)
+  process.once('SIGINT', shutdown)
+}

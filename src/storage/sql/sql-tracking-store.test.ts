@@ -1,0 +1,4 @@
+import { describeTrackingStore } from '../contract/tracking-store.contract.js'
+import { TEST_BACKENDS } from '../contract/test-databases.js'
+
+for (const backend of TEST_BACKENDS) describeTrackingStore(backend)

@@ -1,0 +1,5 @@
+export * from './tracking-entities.js'
+export * from './tracking-store.js'
+export * from './tracking-service.js'
+export * from './search-filter-types.js'
+export { LIMITS as TRACKING_LIMITS } from './tracking-limits.js'
