@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomBytes, randomInt, randomUUID } from 'node:crypto'
 
 /** A run id as MLflow makes it: 32 lowercase hex characters (a uuid4 without dashes). */
 export function newRunId(): string {
@@ -7,12 +7,11 @@ export function newRunId(): string {
 
 /**
  * Experiment ids are strings on MLflow's wire but digits in practice, and some clients parse
- * them as integers; so Plinth makes 18-digit numeric ids (as MLflow's file store did) that sort
- * roughly by creation time and never collide in practice across replicas.
+ * them as numbers; so Plinth makes 16-digit numeric ids (milliseconds and three random digits)
+ * that sort by creation time and stay below 2^53, exact even as JavaScript numbers.
  */
 export function newExperimentId(now: number = Date.now()): string {
-  const random = randomBytes(4).readUInt32BE(0) % 100_000
-  return `${now}${String(random).padStart(5, '0')}`.slice(0, 18)
+  return String(now * 1000 + randomInt(1000))
 }
 
 /** A random token secret: 32 bytes, url-safe. */
