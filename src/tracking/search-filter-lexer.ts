@@ -69,6 +69,11 @@ export class Scanner {
     return this.mark() >= this.text.length
   }
 
+  /** The character right at the cursor, whitespace included, or '' at the end. */
+  rawNext(): string {
+    return this.text[this.#pos] ?? ''
+  }
+
   /** The next character after whitespace, or '' at the end. */
   peek(): string {
     return this.text[this.mark()] ?? ''
@@ -78,6 +83,12 @@ export class Scanner {
   upcoming(): string {
     CHUNK.lastIndex = this.mark()
     return CHUNK.exec(this.text)?.[0] ?? ''
+  }
+
+  /** `got 'x'` for the upcoming chunk, or `reached the end`, to finish an error message. */
+  got(): string {
+    const next = this.upcoming()
+    return next ? `got '${next}'` : 'reached the end'
   }
 
   /** Consumes `literal` if it comes next; `skipSpace: false` keeps `metrics . acc` apart. */

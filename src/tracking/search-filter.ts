@@ -103,22 +103,16 @@ const RUN_FILTER: SearchGrammar = {
   },
 }
 
-const RUN_ORDER_KEYS = [
-  'start_time',
-  'end_time',
-  'run_name',
-  'run_id',
-  'status',
-  'user_id',
-  'artifact_uri',
-  'created',
-  'Created',
-]
+// Runs order by any attribute but lifecycle_stage, under its plain (unspaced) spellings.
 const RUN_ORDER: SearchGrammar = {
   prefixes: RUN_PREFIXES,
   open: RUN_FILTER.open,
   closed: {
-    attribute: Object.fromEntries(RUN_ORDER_KEYS.map((k) => [k, RUN_ATTRIBUTES[k] as KeySpec])),
+    attribute: Object.fromEntries(
+      Object.entries(RUN_ATTRIBUTES).filter(
+        ([name, spec]) => !name.includes(' ') && spec.key !== 'lifecycle_stage',
+      ),
+    ),
   },
 }
 
@@ -173,7 +167,8 @@ function keyHint(grammar: SearchGrammar): string {
     (e) => e !== 'attribute' && (grammar.open[e] || grammar.closed[e]),
   )
   if (prefixed.length > 0) {
-    return ['an attribute', ...prefixed.map((e) => `${ENTITY_PREFIX[e]}.<key>`)].join(' or ')
+    const names = ['an attribute', ...prefixed.map((e) => `${ENTITY_PREFIX[e]}.<key>`)]
+    return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`
   }
   const attributes = new Set(Object.values(grammar.closed.attribute ?? {}).map((k) => k.key))
   return `one of ${[...attributes].join(', ')}`
@@ -189,6 +184,10 @@ function readParts(s: Scanner, grammar: SearchGrammar): NamePart[] {
     else if (parts.length > 0) s.fail(`expected a key after '${s.since(start)}'`)
     else s.fail(`expected ${keyHint(grammar)}, got '${s.upcoming()}'`)
   } while (s.take('.', false))
+  const glued = s.rawNext()
+  if (glued !== '' && !/[\s<>=!]/.test(glued)) {
+    s.fail(`unexpected '${glued}' after '${s.since(start)}'; quote keys with symbols: tags."a-b"`)
+  }
   return parts
 }
 
@@ -220,14 +219,9 @@ function readTarget(s: Scanner, grammar: SearchGrammar): Target {
   return { entity, key: spec.key, spec, subject: `${spec.key} supports` }
 }
 
-function got(s: Scanner): string {
-  const next = s.upcoming()
-  return next ? `got '${next}'` : 'reached the end'
-}
-
 function readComparator(s: Scanner, target: Target): Comparator {
   const allowed = target.spec.comparators
-  const missing = `expected a comparator (${allowed.join(', ')}) after the key, ${got(s)}`
+  const missing = `expected a comparator (${allowed.join(', ')}) after the key, ${s.got()}`
   let op = s.operator() ?? s.word()?.toUpperCase()
   if (op === 'NOT') op = `NOT ${s.word()?.toUpperCase() ?? ''}`.trim()
   if (op === undefined) s.fail(missing)
@@ -243,18 +237,18 @@ function readComparator(s: Scanner, target: Target): Comparator {
 
 function readList(s: Scanner, op: Comparator): string[] {
   if (!s.take('(')) {
-    s.fail(`${op} needs a parenthesised list of quoted strings, e.g. ${op} ('a', 'b'); ${got(s)}`)
+    s.fail(`${op} needs a parenthesised list of quoted strings, e.g. ${op} ('a', 'b'); ${s.got()}`)
   }
   if (s.take(')')) s.fail(`the ${op} list is empty; give at least one quoted string`)
   const values: string[] = []
   do {
     const quote = s.peek()
     if (quote !== "'" && quote !== '"') {
-      s.fail(`expected a quoted string in the ${op} list, ${got(s)}`)
+      s.fail(`expected a quoted string in the ${op} list, ${s.got()}`)
     }
     values.push(s.quoted())
   } while (s.take(','))
-  if (!s.take(')')) s.fail(`expected ',' or ')' in the ${op} list, ${got(s)}`)
+  if (!s.take(')')) s.fail(`expected ',' or ')' in the ${op} list, ${s.got()}`)
   return values
 }
 
