@@ -1,4 +1,5 @@
-import type { Expression, RawBuilder, SqlBool, CreateTableBuilder } from 'kysely'
+import type { CreateTableBuilder, Expression, Kysely, RawBuilder, SqlBool, Transaction } from 'kysely'
+import type { Database, MetricTable } from './schema.js'
 
 /**
  * The few places SQLite and PostgreSQL differ, in one object per dialect (house rule 2).
@@ -12,6 +13,12 @@ export interface DialectFeatures {
   clusteredTable<TB extends string, C extends string>(
     builder: CreateTableBuilder<TB, C>,
   ): CreateTableBuilder<TB, C>
+  /**
+   * Inserts metric points, ignoring exact duplicates, in the fastest way the database offers:
+   * SQLite runs one cached prepared statement per point, PostgreSQL one statement over arrays.
+   * Call it only inside a transaction on `trx`: on SQLite it writes through the one connection.
+   */
+  insertMetricPoints(trx: Transaction<Database> | Kysely<Database>, rows: MetricTable[]): Promise<void>
   /** Largest number of bound parameters one statement may carry. */
   readonly maxBindParameters: number
   /** Type name for 64-bit integers in DDL. */

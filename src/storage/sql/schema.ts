@@ -44,10 +44,16 @@ export interface TagTable {
   value: string
 }
 
-/** Every logged point; the primary key makes an exact duplicate point idempotent, as in MLflow. */
-export interface MetricTable {
+/** One metric key of one run; its points refer to it by `series_id`. */
+export interface MetricSeriesTable {
+  series_id: number
   run_uuid: string
   key: string
+}
+
+/** Every logged point; the primary key makes an exact duplicate point idempotent, as in MLflow. */
+export interface MetricTable {
+  series_id: number
   step: number
   timestamp: number
   value: number
@@ -98,6 +104,7 @@ export interface Database {
   runs: RunTable
   params: ParamTable
   tags: TagTable
+  metric_series: MetricSeriesTable
   metrics: MetricTable
   latest_metrics: LatestMetricTable
   datasets: DatasetTable

@@ -4,7 +4,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from '../sql/schema.js'
 import type { SqlDatabase } from '../sql/sql-database.js'
-import { SQLITE_FEATURES } from './sqlite-features.js'
+import { createSqliteFeatures } from './sqlite-features.js'
 
 /**
  * Opens (creating if needed) a SQLite database file. WAL lets readers run beside the one writer;
@@ -20,11 +20,36 @@ export function openSqliteDatabase(path: string): SqlDatabase {
   connection.pragma('synchronous = NORMAL')
   // MLflow's LIKE is case-sensitive; SQLite's is not unless told.
   connection.pragma('case_sensitive_like = ON')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) })
+  connection.pragma('cache_size = -65536')
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) })
   return {
     db,
-    features: SQLITE_FEATURES,
+    features: createSqliteFeatures(connection),
     displayUri: `sqlite:///${path}`,
     close: () => db.destroy(),
+  }
+}
+
+const STATEMENT_CACHE_SIZE = 256
+
+/**
+ * Kysely prepares every query anew; SQLite's prepare costs as much as running a small query,
+ * so the same SQL text reuses its prepared statement (the least recently used are dropped).
+ */
+function withStatementCache(connection: BetterSqlite3.Database) {
+  const cache = new Map<string, BetterSqlite3.Statement>()
+  return {
+    close: () => connection.close(),
+    prepare(text: string): BetterSqlite3.Statement {
+      let statement = cache.get(text)
+      if (statement) {
+        cache.delete(text)
+      } else {
+        statement = connection.prepare(text)
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+      }
+      cache.set(text, statement)
+      return statement
+    },
   }
 }

@@ -58,19 +58,28 @@ export async function up(db: Kysely<unknown>, f: DialectFeatures): Promise<void>
     await db.schema.createIndex(`${table}_key_value`).on(table).columns(['key', 'run_uuid']).execute()
   }
 
-  // The primary key orders a run's points of one key by step, so history reads and step
-  // sampling are index range scans; MLflow keeps the same key, which makes re-sent points no-ops.
+  // One row per (run, metric key); points refer to it by a small integer, which keeps the
+  // points table about half the size it would be with the run id and key repeated per point.
+  await db.schema
+    .createTable('metric_series')
+    .addColumn('series_id', f.bigint, (c) => c.primaryKey())
+    .addColumn('run_uuid', 'varchar(32)', (c) => c.notNull())
+    .addColumn('key', 'varchar(250)', (c) => c.notNull())
+    .addUniqueConstraint('metric_series_run_key', ['run_uuid', 'key'])
+    .execute()
+
+  // The primary key orders a series' points by step, so history reads and step sampling are
+  // index range scans; like MLflow's key it includes the value, so a re-sent point is a no-op.
   await f
     .clusteredTable(
       db.schema
         .createTable('metrics')
-        .addColumn('run_uuid', 'varchar(32)', (c) => c.notNull())
-        .addColumn('key', 'varchar(250)', (c) => c.notNull())
+        .addColumn('series_id', f.bigint, (c) => c.notNull())
         .addColumn('step', f.bigint, (c) => c.notNull())
         .addColumn('timestamp', f.bigint, (c) => c.notNull())
         .addColumn('value', f.double, (c) => c.notNull())
         .addColumn('is_nan', 'integer', (c) => c.notNull())
-        .addPrimaryKeyConstraint('metrics_pk', ['run_uuid', 'key', 'step', 'timestamp', 'value']),
+        .addPrimaryKeyConstraint('metrics_pk', ['series_id', 'step', 'timestamp', 'value']),
     )
     .execute()
 

@@ -51,10 +51,10 @@ export function fromRunInfo(info: RunInfo): Selectable<RunTable> {
   }
 }
 
-type MetricRow = Pick<MetricTable, 'key' | 'value' | 'timestamp' | 'step' | 'is_nan'>
+type PointRow = Pick<MetricTable, 'value' | 'timestamp' | 'step' | 'is_nan'>
 
 /** SQLite cannot store NaN (it becomes NULL), so NaN is kept as is_nan = 1, as MLflow does. */
-export function toMetric(row: MetricRow): Metric {
+export function toMetric(row: PointRow & { key: string }): Metric {
   return {
     key: row.key,
     value: row.is_nan ? Number.NaN : Number(row.value),
@@ -63,11 +63,11 @@ export function toMetric(row: MetricRow): Metric {
   }
 }
 
-export function fromMetric(runId: string, metric: Metric): MetricTable {
+/** A point as stored; `series_id` is filled in once the series is known. */
+export function fromMetric(seriesId: number, metric: Metric): MetricTable {
   const isNan = Number.isNaN(metric.value)
   return {
-    run_uuid: runId,
-    key: metric.key,
+    series_id: seriesId,
     step: metric.step,
     timestamp: metric.timestamp,
     value: isNan ? 0 : metric.value,

@@ -5,20 +5,25 @@ import { RUN_NAME_TAG } from '../../../tracking/tracking-entities.js'
 import type { DialectFeatures } from '../dialect-features.js'
 import type { Database } from '../schema.js'
 import { fromMetric } from './sql-row-mappers.js'
+import type { MetricSeriesIds } from './sql-metric-series.js'
 
 type Db = Kysely<Database> | Transaction<Database>
-const METRIC_COLUMNS = 6
 
-/** Writes one log-batch inside the caller's transaction; see TrackingStore.logBatch. */
+/**
+ * Writes one log-batch inside the caller's transaction; see TrackingStore.logBatch. Returns the
+ * metric series it created, for the caller to cache once the transaction has committed.
+ */
 export async function writeBatch(
   trx: Db,
   features: DialectFeatures,
+  series: MetricSeriesIds,
   runId: string,
   batch: LogBatch,
-): Promise<void> {
+): Promise<Map<string, number>> {
   if (batch.params.length > 0) await insertParams(trx, runId, batch.params)
   if (batch.tags.length > 0) await upsertTags(trx, runId, batch.tags)
-  if (batch.metrics.length > 0) await insertMetrics(trx, features, runId, batch.metrics)
+  if (batch.metrics.length === 0) return new Map()
+  return insertMetrics(trx, features, series, runId, batch.metrics)
 }
 
 async function insertParams(trx: Db, runId: string, params: KeyValue[]): Promise<void> {
@@ -64,18 +69,13 @@ export async function upsertTags(trx: Db, runId: string, tags: KeyValue[]): Prom
 async function insertMetrics(
   trx: Db,
   features: DialectFeatures,
+  series: MetricSeriesIds,
   runId: string,
   metrics: Metric[],
-): Promise<void> {
-  const rows = metrics.map((m) => fromMetric(runId, m))
-  const chunk = Math.floor(features.maxBindParameters / METRIC_COLUMNS)
-  for (let i = 0; i < rows.length; i += chunk) {
-    await trx
-      .insertInto('metrics')
-      .values(rows.slice(i, i + chunk))
-      .onConflict((oc) => oc.doNothing())
-      .execute()
-  }
+): Promise<Map<string, number>> {
+  const { ids, created } = await series.resolve(trx, runId, [...new Set(metrics.map((m) => m.key))])
+  const rows = metrics.map((m) => ({ key: m.key, ...fromMetric(ids.get(m.key)!, m) }))
+  await features.insertMetricPoints(trx, rows)
   const newest = new Map<string, (typeof rows)[number]>()
   for (const row of rows) {
     const current = newest.get(row.key)
@@ -85,7 +85,7 @@ async function insertMetrics(
   // arriving late from overwriting a newer one.
   await trx
     .insertInto('latest_metrics')
-    .values([...newest.values()])
+    .values([...newest.values()].map(({ key, step, timestamp, value, is_nan }) => ({ run_uuid: runId, key, step, timestamp, value, is_nan })))
     .onConflict((oc) =>
       oc
         .columns(['run_uuid', 'key'])
@@ -102,6 +102,7 @@ async function insertMetrics(
         ),
     )
     .execute()
+  return created
 }
 
 function isNewer(a: { step: number; timestamp: number; value: number }, b: typeof a): boolean {

@@ -25,6 +25,7 @@ import { compileRunSearch } from './sql-filter-compiler.js'
 import { readMetricHistory, sampleMetricHistory } from './sql-metric-history.js'
 import { fromRunInfo, toRunInfo } from './sql-row-mappers.js'
 import { hydrateRuns } from './sql-run-hydrator.js'
+import { MetricSeriesIds } from './sql-metric-series.js'
 import { upsertTags, writeBatch } from './sql-run-writes.js'
 
 /** The TrackingStore over Kysely, for SQLite and PostgreSQL alike. */
@@ -32,6 +33,7 @@ export class SqlTrackingStore implements TrackingStore {
   readonly #db: Kysely<Database>
   readonly #features: DialectFeatures
   readonly #experiments: SqlExperiments
+  readonly #series = new MetricSeriesIds()
 
   constructor(database: SqlDatabase) {
     this.#db = database.db
@@ -117,9 +119,12 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   logBatch(runId: string, batch: LogBatch): Promise<void> {
-    return translated(() =>
-      this.#db.transaction().execute((trx) => writeBatch(trx, this.#features, runId, batch)),
-    )
+    return translated(async () => {
+      const created = await this.#db
+        .transaction()
+        .execute((trx) => writeBatch(trx, this.#features, this.#series, runId, batch))
+      this.#series.remember(runId, created)
+    })
   }
 
   deleteRunTag(runId: string, key: string): Promise<boolean> {
@@ -190,10 +195,10 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   getMetricHistory(runId: string, key: string, page: { offset: number; limit: number }): Promise<Page<Metric>> {
-    return translated(() => readMetricHistory(this.#db, runId, key, page))
+    return translated(() => readMetricHistory(this.#db, this.#series, runId, key, page))
   }
 
   sampleMetricHistory(sample: HistorySample): Promise<MetricWithRunId[]> {
-    return translated(() => sampleMetricHistory(this.#db, sample))
+    return translated(() => sampleMetricHistory(this.#db, this.#series, sample))
   }
 }
