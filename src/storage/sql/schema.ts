@@ -98,6 +98,25 @@ export interface ApiTokenTable {
   revoked_at: number | null
 }
 
+export interface DeploymentTable {
+  name: string
+  /** JSON of DeploymentSpec. */
+  spec: string
+  revision: number
+  created_at: number
+  updated_at: number
+  updated_by: string
+}
+
+export interface DeploymentRevisionTable {
+  name: string
+  revision: number
+  spec: string
+  created_at: number
+  created_by: string
+  reason: string
+}
+
 export interface Database {
   experiments: ExperimentTable
   experiment_tags: ExperimentTagTable
@@ -110,6 +129,8 @@ export interface Database {
   datasets: DatasetTable
   run_inputs: RunInputTable
   api_tokens: ApiTokenTable
+  deployments: DeploymentTable
+  deployment_revisions: DeploymentRevisionTable
 }
 
 /** Kept so `Generated` stays importable for later tables with database-made columns. */

@@ -1,0 +1,5 @@
+export * from './deployment-entities.js'
+export type { DeploymentStore } from './deployment-store.js'
+export * from './deployment-service.js'
+export { chooseRoute, stickyBucket, type RoutingDecision } from './traffic-router.js'
+export { checkDeploymentSpec, checkDeploymentName } from './deployment-validation.js'
