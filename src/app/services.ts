@@ -7,6 +7,7 @@ import type { SqlDatabase } from '../storage/sql/sql-database.js'
 import { SqlTokenStore } from '../storage/sql/sql-token-store.js'
 import { SqlTrackingStore } from '../storage/sql/tracking/sql-tracking-store.js'
 import { TrackingService } from '../tracking/index.js'
+import { PlinthMetrics } from '../observability/metrics-registry.js'
 
 /** Everything the HTTP layer and the CLI call. */
 export interface Services {
@@ -15,6 +16,7 @@ export interface Services {
   readonly artifacts: ArtifactService
   readonly auth: AuthService
   readonly database: SqlDatabase
+  readonly metrics: PlinthMetrics
   close(): Promise<void>
 }
 
@@ -52,6 +54,7 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     artifacts,
     auth,
     database,
+    metrics: new PlinthMetrics(),
     async close() {
       await store?.close()
       await database.close()

@@ -4,6 +4,7 @@ import { PLINTH_VERSION } from '../version.js'
 import { installAuth } from './auth-hook.js'
 import { installErrorHandler } from './error-handler.js'
 import { installMlflowJsonBody } from './json-body.js'
+import { installHttpMetrics } from './metrics-routes.js'
 import { registerGetArtifactRoute, registerProxiedArtifactRoutes, registerRunArtifactRoutes } from './mlflow/artifact-routes.js'
 import { registerExperimentRoutes } from './mlflow/experiment-routes.js'
 import { registerMetricRoutes } from './mlflow/metric-routes.js'
@@ -34,6 +35,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
   })
   installErrorHandler(app)
   if (services.config.auth) installAuth(app, services.auth)
+  installHttpMetrics(app, services.metrics)
 
   app.get('/health', { config: { access: 'public' } }, async (_request, reply) => reply.type('text/plain').send('OK'))
   app.get('/version', { config: { access: 'public' } }, async (_request, reply) => reply.type('text/plain').send(PLINTH_VERSION))
