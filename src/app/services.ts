@@ -8,6 +8,8 @@ import { SqlTokenStore } from '../storage/sql/sql-token-store.js'
 import { SqlTrackingStore } from '../storage/sql/tracking/sql-tracking-store.js'
 import { TrackingService } from '../tracking/index.js'
 import { PlinthMetrics } from '../observability/metrics-registry.js'
+import { RegistryService } from '../registry/index.js'
+import { SqlRegistryStore } from '../storage/sql/registry/sql-registry-store.js'
 
 /** Everything the HTTP layer and the CLI call. */
 export interface Services {
@@ -15,6 +17,7 @@ export interface Services {
   readonly tracking: TrackingService
   readonly artifacts: ArtifactService
   readonly auth: AuthService
+  readonly registry: RegistryService
   readonly database: SqlDatabase
   readonly metrics: PlinthMetrics
   close(): Promise<void>
@@ -48,11 +51,14 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
   const tracking = new TrackingService(new SqlTrackingStore(database))
   const artifacts = new ArtifactService(store, async (runId) => (await tracking.getRunInfo(runId)).artifactUri)
   const auth = new AuthService(new SqlTokenStore(database))
+  // A server with --auth serves several people: none of them may make it read its own disk.
+  const registry = new RegistryService({ store: new SqlRegistryStore(database), artifacts: store, runs: tracking, allowLocalFiles: !config.auth })
   return Object.freeze({
     config,
     tracking,
     artifacts,
     auth,
+    registry,
     database,
     metrics: new PlinthMetrics(),
     async close() {

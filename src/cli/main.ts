@@ -4,6 +4,7 @@ import { PLINTH_VERSION } from '../version.js'
 import { reportAndExit } from './cli-context.js'
 import { registerDbCommand } from './db-command.js'
 import { registerExperimentsCommand } from './experiments-command.js'
+import { registerModelsCommand } from './models-command.js'
 import { registerRunsCommand } from './runs-command.js'
 import { registerServerCommand } from './server-command.js'
 import { registerTokensCommand } from './tokens-command.js'
@@ -19,5 +20,6 @@ registerDbCommand(program)
 registerExperimentsCommand(program)
 registerRunsCommand(program)
 registerTokensCommand(program)
+registerModelsCommand(program)
 
 program.parseAsync(process.argv).catch(reportAndExit)

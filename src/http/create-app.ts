@@ -8,6 +8,9 @@ import { installHttpMetrics } from './metrics-routes.js'
 import { registerGetArtifactRoute, registerProxiedArtifactRoutes, registerRunArtifactRoutes } from './mlflow/artifact-routes.js'
 import { registerExperimentRoutes } from './mlflow/experiment-routes.js'
 import { registerMetricRoutes } from './mlflow/metric-routes.js'
+import { registerRegisteredModelRoutes } from './mlflow/registry-model-routes.js'
+import { registerRegistryPlinthRoutes } from './mlflow/registry-plinth-routes.js'
+import { registerModelVersionRoutes } from './mlflow/registry-version-routes.js'
 import { registerRunRoutes } from './mlflow/run-routes.js'
 import { parseQueryString } from './query-string.js'
 import { registerTokenRoutes } from './token-routes.js'
@@ -48,6 +51,8 @@ export async function createApp(services: Services, options: AppOptions = {}): P
         registerRunRoutes(api, services.tracking, (request) => request.principal?.name)
         registerMetricRoutes(api, services.tracking)
         registerRunArtifactRoutes(api, services.artifacts)
+        registerRegisteredModelRoutes(api, services.registry, (request) => request.principal?.name)
+        registerModelVersionRoutes(api, services.registry, (request) => request.principal?.name)
       },
       { prefix },
     )
@@ -60,6 +65,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
     async (api) => {
       installMlflowJsonBody(api, services.config.jsonBodyLimit)
       registerTokenRoutes(api, services.auth)
+      registerRegistryPlinthRoutes(api, services.registry)
     },
     { prefix: '/api/plinth/v1' },
   )

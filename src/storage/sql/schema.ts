@@ -117,6 +117,68 @@ export interface DeploymentRevisionTable {
   reason: string
 }
 
+export interface RegisteredModelTable {
+  name: string
+  creation_time: number
+  last_updated_time: number
+  description: string | null
+  /** The highest version number given out so far (deleted numbers are not reused). */
+  last_version: number
+  /** Counts alias changes, to order those made in the same millisecond. */
+  alias_changes: number
+}
+
+export interface RegisteredModelTagTable {
+  name: string
+  key: string
+  value: string
+}
+
+export interface ModelVersionTable {
+  name: string
+  version: number
+  creation_time: number
+  last_updated_time: number
+  description: string | null
+  user_id: string | null
+  current_stage: string
+  source: string
+  run_id: string | null
+  run_link: string | null
+  status: string
+  status_message: string | null
+  download_uri: string
+  sha256: string
+  size_bytes: number
+  storage_uri: string
+  /** JSON of OnnxSignature. */
+  signature: string
+}
+
+export interface ModelVersionTagTable {
+  name: string
+  version: number
+  key: string
+  value: string
+}
+
+export interface RegisteredModelAliasTable {
+  name: string
+  alias: string
+  version: number
+}
+
+export interface AliasHistoryTable {
+  history_id: string
+  name: string
+  alias: string
+  from_version: number | null
+  to_version: number | null
+  user_id: string
+  changed_at: number
+  seq: number
+}
+
 export interface Database {
   experiments: ExperimentTable
   experiment_tags: ExperimentTagTable
@@ -131,6 +193,12 @@ export interface Database {
   api_tokens: ApiTokenTable
   deployments: DeploymentTable
   deployment_revisions: DeploymentRevisionTable
+  registered_models: RegisteredModelTable
+  registered_model_tags: RegisteredModelTagTable
+  model_versions: ModelVersionTable
+  model_version_tags: ModelVersionTagTable
+  registered_model_aliases: RegisteredModelAliasTable
+  alias_history: AliasHistoryTable
 }
 
 /** Kept so `Generated` stays importable for later tables with database-made columns. */

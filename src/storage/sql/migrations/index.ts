@@ -2,6 +2,7 @@ import type { Kysely, Migration } from 'kysely'
 import type { DialectFeatures } from '../dialect-features.js'
 import * as m0001 from './0001-tracking.js'
 import * as m0002 from './0002-api-tokens.js'
+import * as m0003 from './0003-registry.js'
 import * as m0004 from './0004-deployments.js'
 
 type MigrationModule = { up(db: Kysely<unknown>, f: DialectFeatures): Promise<void> }
@@ -14,6 +15,7 @@ const MIGRATIONS: ReadonlyArray<[string, MigrationModule]> = [
   ['0001-tracking', m0001],
   ['0002-api-tokens', m0002],
   ['0004-deployments', m0004],
+  ['0003-registry', m0003],
 ]
 
 export function migrationsFor(features: DialectFeatures): Record<string, Migration> {

@@ -1,0 +1,7 @@
+export * from './registry-entities.js'
+export type { Actor, NewModelVersion, NewRegisteredModel, RegistryQuery, RegistryStore } from './registry-store.js'
+export * from './registry-service.js'
+export { REGISTRY_LIMITS, checkAlias, canonicalStage, parseVersion } from './registry-validation.js'
+export { parseModelUri, versionUri, type ModelReference } from './model-uri.js'
+export { readOnnxSignature, elemTypeName, type OnnxSignature, type TensorSignature } from './onnx-signature.js'
+export { MODEL_BLOB_FOLDER, blobPath } from './model-pinning.js'
