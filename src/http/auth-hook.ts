@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Access, AuthService, Principal } from '../auth/index.js'
 import { roleAllows } from '../auth/index.js'
-import { AppError } from '../shared/errors.js'
+import { AppError, isAppError } from '../shared/errors.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,6 +13,8 @@ declare module 'fastify' {
   }
 }
 
+const CHALLENGE = 'Bearer realm="plinth", Basic realm="plinth"'
+
 // MLflow's searches are POSTs that only read.
 const READ_ONLY_POST = /\/(search|get-latest-versions)$/
 
@@ -20,7 +22,8 @@ function accessOf(request: FastifyRequest): Access | 'public' {
   const declared = request.routeOptions.config?.access
   if (declared) return declared
   if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return 'read'
-  if (request.method === 'POST' && READ_ONLY_POST.test(request.url.split('?')[0]!)) return 'read'
+  // The route's pattern, not the raw URL: a trailing slash (ignoreTrailingSlash) must not turn a search into a write.
+  if (request.method === 'POST' && READ_ONLY_POST.test(request.routeOptions.url ?? request.url.split('?')[0]!)) return 'read'
   return 'write'
 }
 
@@ -44,10 +47,14 @@ export function installAuth(app: FastifyInstance, auth: AuthService): void {
     if (access === 'public') return
     const credential = credentialOf(request)
     if (!credential) {
-      reply.header('www-authenticate', 'Bearer realm="plinth", Basic realm="plinth"')
+      reply.header('www-authenticate', CHALLENGE)
       throw new AppError('UNAUTHENTICATED', 'This server requires an API token: send "Authorization: Bearer <token>" (or set MLFLOW_TRACKING_TOKEN). Create one with: plinth tokens create --name NAME --role reader|editor|admin')
     }
-    const principal = await auth.verify(credential)
+    const principal = await auth.verify(credential).catch((error: unknown) => {
+      // Every 401 names the schemes it accepts (RFC 9110 §11.6.1), a bad token's as much as a missing one's.
+      if (isAppError(error) && error.code === 'UNAUTHENTICATED') reply.header('www-authenticate', CHALLENGE)
+      throw error
+    })
     if (!roleAllows(principal.role, access)) {
       throw new AppError('PERMISSION_DENIED', `Token '${principal.name}' has role ${principal.role}, which cannot ${access === 'admin' ? 'manage tokens' : 'write'}; use a token with a stronger role.`)
     }

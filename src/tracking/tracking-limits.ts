@@ -97,6 +97,14 @@ export function checkMetric(metric: Metric): Metric {
   return { key, value: metric.value, timestamp: metric.timestamp, step: metric.step }
 }
 
+/** A run's start or end time: a whole number of ms (protobuf JSON lets "-Infinity" through as int64). */
+export function checkTime(value: number | undefined, name: string): number | undefined {
+  if (value !== undefined && !Number.isSafeInteger(value)) {
+    throw invalid(`Invalid value ${String(value)} for parameter '${name}' supplied: it must be a whole number of milliseconds since the epoch.`)
+  }
+  return value
+}
+
 export function checkBatchSize(metrics: number, params: number, tags: number): void {
   const over = (n: number, limit: number, entity: string) => {
     if (n > limit) {

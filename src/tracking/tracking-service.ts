@@ -27,6 +27,7 @@ import {
   LIMITS,
   checkBatchSize,
   checkLength,
+  checkTime,
   checkMaxResults,
   checkMetric,
   checkParam,
@@ -158,7 +159,7 @@ export class TrackingService {
       runName,
       userId,
       status: 'RUNNING',
-      startTime: input.startTime ?? this.#clock.now(),
+      startTime: checkTime(input.startTime, 'start_time') ?? this.#clock.now(),
       artifactUri: `${experiment.artifactLocation}/${runId}/artifacts`,
       lifecycleStage: 'active',
     }
@@ -183,7 +184,7 @@ export class TrackingService {
     if (input.runName) checkLength(input.runName, LIMITS.runNameLength, 'Run name')
     await this.#store.updateRunInfo(info.runId, {
       status: input.status as RunStatus | undefined,
-      endTime: input.endTime,
+      endTime: checkTime(input.endTime, 'end_time'),
       runName: input.runName || undefined,
     })
     return (await this.#store.getRunInfo(info.runId))!

@@ -7,6 +7,8 @@ import { Type as T, type TSchema } from '@sinclair/typebox'
  */
 const Int64 = T.Integer()
 const Double = T.Union([T.Number(), T.String()])
+// Not coerced by ajv (which turns true, null and [1] into numbers): readDouble checks it.
+const DoubleIn = T.Unknown()
 const Str = T.String()
 const Opt = <S extends TSchema>(s: S) => T.Optional(s)
 const StrList = T.Array(Str)
@@ -111,7 +113,7 @@ export const Schemas = {
   runRef: { body: T.Object(RunRef) },
   getRun: { querystring: T.Object(RunRef), response: T.Object({ run: RunSchema }) },
   logMetric: {
-    body: T.Object({ ...RunRef, key: Str, value: Double, timestamp: Int64, step: Opt(Int64) }),
+    body: T.Object({ ...RunRef, key: Str, value: DoubleIn, timestamp: Int64, step: Opt(Int64) }),
   },
   logParam: { body: T.Object({ ...RunRef, key: Str, value: Str }) },
   setTag: { body: T.Object({ ...RunRef, key: Str, value: Str }) },
@@ -119,7 +121,7 @@ export const Schemas = {
   logBatch: {
     body: T.Object({
       ...RunRef,
-      metrics: Opt(T.Array(T.Object({ key: Str, value: Double, timestamp: Int64, step: Opt(Int64) }))),
+      metrics: Opt(T.Array(T.Object({ key: Str, value: DoubleIn, timestamp: Int64, step: Opt(Int64) }))),
       params: Opt(T.Array(T.Object({ key: Str, value: Str }))),
       tags: Opt(T.Array(T.Object({ key: Str, value: Str }))),
     }),
