@@ -10,6 +10,8 @@ import { TrackingService } from '../tracking/index.js'
 import { PlinthMetrics } from '../observability/metrics-registry.js'
 import { RegistryService } from '../registry/index.js'
 import { SqlRegistryStore } from '../storage/sql/registry/sql-registry-store.js'
+import { DeploymentService, type ModelTarget } from '../deployments/index.js'
+import { SqlDeploymentStore } from '../storage/sql/sql-deployment-store.js'
 
 /** Everything the HTTP layer and the CLI call. */
 export interface Services {
@@ -18,6 +20,7 @@ export interface Services {
   readonly artifacts: ArtifactService
   readonly auth: AuthService
   readonly registry: RegistryService
+  readonly deployments: DeploymentService
   readonly database: SqlDatabase
   readonly metrics: PlinthMetrics
   close(): Promise<void>
@@ -53,12 +56,14 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
   const auth = new AuthService(new SqlTokenStore(database))
   // A server with --auth serves several people: none of them may make it read its own disk.
   const registry = new RegistryService({ store: new SqlRegistryStore(database), artifacts: store, runs: tracking, allowLocalFiles: !config.auth })
+  const deployments = new DeploymentService(new SqlDeploymentStore(database), (target) => checkTarget(registry, target))
   return Object.freeze({
     config,
     tracking,
     artifacts,
     auth,
     registry,
+    deployments,
     database,
     metrics: new PlinthMetrics(),
     async close() {
@@ -66,4 +71,11 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
       await database.close()
     },
   })
+}
+
+/** A deployment may only route to a version or alias that exists when the routing is set. */
+async function checkTarget(registry: RegistryService, target: ModelTarget): Promise<void> {
+  if (target.alias) await registry.getModelVersionByAlias(target.model, target.alias)
+  else if (target.version) await registry.getModelVersion(target.model, target.version)
+  else await registry.getRegisteredModel(target.model)
 }
