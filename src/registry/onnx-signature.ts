@@ -1,5 +1,5 @@
 import { AppError } from '../shared/errors.js'
-import { ParseError, ProtoReader } from './protobuf-reader.js'
+import { ProtobufError, ProtobufReader } from '../shared/protobuf-wire.js'
 
 /**
  * The inputs and outputs of an ONNX model, read straight from its protobuf bytes, so registering
@@ -46,7 +46,7 @@ export function elemTypeName(elemType: number): string {
   return ELEM_TYPES[elemType] ?? `ONNX_TYPE_${elemType}`
 }
 
-function readShape(r: ProtoReader): { shape: number[]; dimParams: Array<string | null> } {
+function readShape(r: ProtobufReader): { shape: number[]; dimParams: Array<string | null> } {
   const shape: number[] = []
   const dimParams: Array<string | null> = []
   r.fields({
@@ -58,7 +58,8 @@ function readShape(r: ProtoReader): { shape: number[]; dimParams: Array<string |
         1: (w) => (size = dim.varintField(w, 'Dimension.dim_value')),
         2: (w) => (param = dim.stringField(w, 'Dimension.dim_param')),
       })
-      shape.push(size)
+      // Some exporters write a negative dim_value for "unknown".
+      shape.push(size >= 0 ? size : -1)
       dimParams.push(param)
     },
   })
@@ -66,7 +67,7 @@ function readShape(r: ProtoReader): { shape: number[]; dimParams: Array<string |
 }
 
 /** TypeProto.Tensor (and SparseTensor, which has the same two fields). */
-function readTensorType(r: ProtoReader, spec: TensorSignature): void {
+function readTensorType(r: ProtobufReader, spec: TensorSignature): void {
   r.fields({
     1: (wire) => (spec.datatype = elemTypeName(r.varintField(wire, 'TypeProto.Tensor.elem_type'))),
     2: (wire) => {
@@ -77,7 +78,7 @@ function readTensorType(r: ProtoReader, spec: TensorSignature): void {
   })
 }
 
-function readType(r: ProtoReader, spec: TensorSignature): void {
+function readType(r: ProtobufReader, spec: TensorSignature): void {
   const tensor = (wire: number) => readTensorType(r.messageField(wire, 'TypeProto.tensor_type'), spec)
   const other = (kind: string) => (wire: number) => {
     spec.datatype = kind
@@ -87,25 +88,25 @@ function readType(r: ProtoReader, spec: TensorSignature): void {
   r.fields({ 1: tensor, 4: other('SEQUENCE'), 5: other('MAP'), 7: other('OPAQUE'), 8: tensor, 9: other('OPTIONAL') })
 }
 
-function readValueInfo(r: ProtoReader): TensorSignature {
+function readValueInfo(r: ProtobufReader): TensorSignature {
   const spec: TensorSignature = { name: '', datatype: 'UNDEFINED' }
   r.fields({
     1: (wire) => (spec.name = r.stringField(wire, 'ValueInfoProto.name')),
     2: (wire) => readType(r.messageField(wire, 'ValueInfoProto.type'), spec),
   })
-  if (spec.name === '') throw new ParseError('a graph input or output has no name')
+  if (spec.name === '') throw new ProtobufError('a graph input or output has no name')
   return spec
 }
 
 /** TensorProto.name (8); a SparseTensorProto keeps its name on its values tensor (1). */
-function readTensorName(r: ProtoReader, sparse: boolean): string {
+function readTensorName(r: ProtobufReader, sparse: boolean): string {
   let name = ''
   if (sparse) r.fields({ 1: (wire) => (name = readTensorName(r.messageField(wire, 'SparseTensorProto.values'), false)) })
   else r.fields({ 8: (wire) => (name = r.stringField(wire, 'TensorProto.name')) })
   return name
 }
 
-function readGraph(r: ProtoReader): { inputs: TensorSignature[]; outputs: TensorSignature[] } {
+function readGraph(r: ProtobufReader): { inputs: TensorSignature[]; outputs: TensorSignature[] } {
   const inputs: TensorSignature[] = []
   const outputs: TensorSignature[] = []
   const initializers = new Set<string>()
@@ -118,7 +119,7 @@ function readGraph(r: ProtoReader): { inputs: TensorSignature[]; outputs: Tensor
   return { inputs: inputs.filter((i) => !initializers.has(i.name)), outputs }
 }
 
-function readOpset(r: ProtoReader): { domain: string; version: number } {
+function readOpset(r: ProtobufReader): { domain: string; version: number } {
   const opset = { domain: '', version: 0 }
   r.fields({
     1: (wire) => (opset.domain = r.stringField(wire, 'OperatorSetIdProto.domain')),
@@ -128,7 +129,7 @@ function readOpset(r: ProtoReader): { domain: string; version: number } {
 }
 
 function parse(bytes: Uint8Array): OnnxSignature {
-  const r = new ProtoReader(bytes)
+  const r = new ProtobufReader(bytes)
   let irVersion: number | undefined
   let graph: ReturnType<typeof readGraph> | undefined
   const signature: Partial<OnnxSignature> = {}
@@ -140,10 +141,10 @@ function parse(bytes: Uint8Array): OnnxSignature {
     7: (wire) => (graph = readGraph(r.messageField(wire, 'ModelProto.graph'))),
     8: (wire) => opsetImports.push(readOpset(r.messageField(wire, 'ModelProto.opset_import'))),
   })
-  if (irVersion === undefined || irVersion <= 0) throw new ParseError('no ir_version (ModelProto field 1)')
-  if (!graph) throw new ParseError('no graph (ModelProto field 7)')
-  if (graph.inputs.length === 0) throw new ParseError('the graph has no inputs besides initializers')
-  if (graph.outputs.length === 0) throw new ParseError('the graph has no outputs')
+  if (irVersion === undefined || irVersion <= 0) throw new ProtobufError('no ir_version (ModelProto field 1)')
+  if (!graph) throw new ProtobufError('no graph (ModelProto field 7)')
+  if (graph.inputs.length === 0) throw new ProtobufError('the graph has no inputs besides initializers')
+  if (graph.outputs.length === 0) throw new ProtobufError('the graph has no outputs')
   return { ...signature, irVersion, opsetImports, inputs: graph.inputs, outputs: graph.outputs }
 }
 
@@ -166,7 +167,7 @@ export function readOnnxSignature(bytes: Uint8Array, what = 'The file'): OnnxSig
   try {
     return parse(bytes)
   } catch (error) {
-    if (!(error instanceof ParseError)) throw error
+    if (!(error instanceof ProtobufError)) throw error
     throw new AppError('INVALID_PARAMETER_VALUE', `${what} is not a loadable ONNX model: ${error.message}${hint(bytes)}.`)
   }
 }

@@ -157,10 +157,43 @@ export class ProtobufReader {
     while (!packed.atEnd()) read(packed)
   }
 
+  /**
+   * Walks the message's fields: each field with a handler is read by it (the handler must
+   * consume the value), every other field is skipped by its wire type.
+   */
+  fields(handlers: Readonly<Partial<Record<number, (wire: number) => void>>>): void {
+    while (!this.atEnd()) {
+      const { field, wire } = this.tag()
+      const handler = handlers[field]
+      if (handler) handler(wire)
+      else this.skip(wire)
+    }
+  }
+
+  /** The current field as a signed varint; `what` names it if the wire type is wrong. */
+  varintField(wire: number, what: string): number {
+    expectWire(wire, WIRE_VARINT, what)
+    return this.int64Number()
+  }
+
+  stringField(wire: number, what: string): string {
+    expectWire(wire, WIRE_LEN, what)
+    return this.string()
+  }
+
+  messageField(wire: number, what: string): ProtobufReader {
+    expectWire(wire, WIRE_LEN, what)
+    return this.message()
+  }
+
   #advance(n: number): number {
     const start = this.#pos
     if (n < 0 || start + n > this.#end) throw new ProtobufError(`field runs past the end of its message at byte ${start}`)
     this.#pos = start + n
     return start
   }
+}
+
+function expectWire(wire: number, expected: number, what: string): void {
+  if (wire !== expected) throw new ProtobufError(`${what} has wire type ${wire}, expected ${expected}`)
 }

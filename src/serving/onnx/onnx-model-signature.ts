@@ -1,8 +1,7 @@
 import { AppError } from '../../shared/errors.js'
-import { datatypeFromOnnxElemType, datatypeFromOrtType } from '../tensor-types.js'
+import { readOnnxSignature, type TensorSignature } from '../../registry/onnx-signature.js'
+import { datatypeFromOrtType, isDatatype } from '../tensor-types.js'
 import type { ModelSignature, TensorSpec } from '../tensor-types.js'
-import { readGraphValueInfos } from './onnx-graph-reader.js'
-import type { GraphValueInfo } from './onnx-graph-reader.js'
 import type { OnnxSession, OnnxValueMetadata } from './onnx-runtime-types.js'
 
 /**
@@ -14,9 +13,9 @@ import type { OnnxSession, OnnxValueMetadata } from './onnx-runtime-types.js'
  * them); outputs that are not tensors are left out and never fetched.
  */
 export function signatureOfSession(session: OnnxSession, model: Uint8Array, label: string): ModelSignature {
-  let graph: ReturnType<typeof readGraphValueInfos> | undefined
+  let graph: GraphValues | undefined
   // A model file onnxruntime accepted but this reader cannot follow is trusted to onnxruntime.
-  const fromGraph = () => (graph ??= safely(() => readGraphValueInfos(model)))
+  const fromGraph = () => (graph ??= safely(() => readOnnxSignature(model)))
   const spec = (name: string, meta: OnnxValueMetadata | undefined, io: 'input' | 'output') =>
     meta ? specFromMetadata(meta, () => fromGraph()[`${io}s`].find((v) => v.name === name), label, io) : specFromGraph(fromGraph()[`${io}s`].find((v) => v.name === name), name, label, io)
 
@@ -29,10 +28,15 @@ export function signatureOfSession(session: OnnxSession, model: Uint8Array, labe
   return { inputs: inputs as TensorSpec[], outputs: tensorOutputs }
 }
 
+type GraphValues = Pick<ReturnType<typeof readOnnxSignature>, 'inputs' | 'outputs'>
+
+/** The graph reader names non-tensor values by kind in place of a datatype. */
+const NON_TENSOR_KINDS = new Set(['SEQUENCE', 'MAP', 'OPTIONAL', 'OPAQUE', 'UNDEFINED'])
+
 /** A spec, or a string saying why the value cannot be a V2 tensor. */
-function specFromMetadata(meta: OnnxValueMetadata, graph: () => GraphValueInfo | undefined, label: string, io: string): TensorSpec | string {
+function specFromMetadata(meta: OnnxValueMetadata, graph: () => TensorSignature | undefined, label: string, io: string): TensorSpec | string {
   if (!meta.isTensor) {
-    const kind = graph()?.kind ?? 'non-tensor'
+    const kind = graph()?.datatype.toLowerCase() ?? 'non-tensor'
     return `${io} '${meta.name}' of model ${label} is a ${kind} value; V2 can only carry tensors`
   }
   const datatype = datatypeFromOrtType(meta.type)
@@ -45,15 +49,14 @@ function specFromMetadata(meta: OnnxValueMetadata, graph: () => GraphValueInfo |
   return { name: meta.name, datatype, shape }
 }
 
-function specFromGraph(info: GraphValueInfo | undefined, name: string, label: string, io: string): TensorSpec | string {
+function specFromGraph(info: TensorSignature | undefined, name: string, label: string, io: string): TensorSpec | string {
   if (info === undefined) return `${io} '${name}' of model ${label} is not declared in the model's graph`
-  if (info.kind !== 'tensor') return `${io} '${name}' of model ${label} is a ${info.kind} value; V2 can only carry tensors`
-  const datatype = datatypeFromOnnxElemType(info.elemType)
-  if (datatype === undefined) return `${io} '${name}' of model ${label} has ONNX type ${info.elemType}, which V2 cannot carry`
-  return { name, datatype, shape: info.shape }
+  if (NON_TENSOR_KINDS.has(info.datatype)) return `${io} '${name}' of model ${label} is a ${info.datatype.toLowerCase()} value; V2 can only carry tensors`
+  if (!isDatatype(info.datatype)) return `${io} '${name}' of model ${label} has ONNX type ${info.datatype}, which V2 cannot carry`
+  return { name, datatype: info.datatype, shape: info.shape }
 }
 
-function safely(read: () => ReturnType<typeof readGraphValueInfos>): ReturnType<typeof readGraphValueInfos> {
+function safely(read: () => GraphValues): GraphValues {
   try {
     return read()
   } catch {
