@@ -10,7 +10,7 @@ import { TrackingService } from '../tracking/index.js'
 import { PlinthMetrics } from '../observability/metrics-registry.js'
 import { RegistryService } from '../registry/index.js'
 import { SqlRegistryStore } from '../storage/sql/registry/sql-registry-store.js'
-import { DeploymentService, type ModelTarget } from '../deployments/index.js'
+import { DeploymentLineage, DeploymentService, registryTargetResolver } from '../deployments/index.js'
 import { SqlDeploymentStore } from '../storage/sql/sql-deployment-store.js'
 
 /** Everything the HTTP layer and the CLI call. */
@@ -21,6 +21,8 @@ export interface Services {
   readonly auth: AuthService
   readonly registry: RegistryService
   readonly deployments: DeploymentService
+  /** Which deployments serve a model version (through an alias or by number). */
+  readonly deploymentLineage: DeploymentLineage
   readonly database: SqlDatabase
   readonly metrics: PlinthMetrics
   close(): Promise<void>
@@ -56,7 +58,9 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
   const auth = new AuthService(new SqlTokenStore(database))
   // A server with --auth serves several people: none of them may make it read its own disk.
   const registry = new RegistryService({ store: new SqlRegistryStore(database), artifacts: store, runs: tracking, allowLocalFiles: !config.auth })
-  const deployments = new DeploymentService(new SqlDeploymentStore(database), (target) => checkTarget(registry, target))
+  // A deployment may only route to a version or alias that exists when the routing is set.
+  const resolveTarget = registryTargetResolver(registry)
+  const deployments = new DeploymentService(new SqlDeploymentStore(database), async (target) => void (await resolveTarget(target)))
   return Object.freeze({
     config,
     tracking,
@@ -64,6 +68,7 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     auth,
     registry,
     deployments,
+    deploymentLineage: new DeploymentLineage(deployments, resolveTarget),
     database,
     metrics: new PlinthMetrics(),
     async close() {
@@ -71,11 +76,4 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
       await database.close()
     },
   })
-}
-
-/** A deployment may only route to a version or alias that exists when the routing is set. */
-async function checkTarget(registry: RegistryService, target: ModelTarget): Promise<void> {
-  if (target.alias) await registry.getModelVersionByAlias(target.model, target.alias)
-  else if (target.version) await registry.getModelVersion(target.model, target.version)
-  else await registry.getRegisteredModel(target.model)
 }

@@ -54,7 +54,7 @@ export function checkDeploymentSpec(spec: Partial<DeploymentSpec> | undefined): 
   }
   if (spec?.stickyHeader !== undefined && spec.stickyHeader !== '') {
     if (typeof spec.stickyHeader !== 'string' || !HEADER.test(spec.stickyHeader)) {
-      throw invalid(`stickyHeader must be an HTTP header name such as 'x-user-id'; got ${JSON.stringify(spec.stickyHeader)}.`)
+      throw invalid(`sticky_header must be an HTTP header name such as 'x-user-id'; got ${JSON.stringify(spec.stickyHeader)}.`)
     }
     result.stickyHeader = spec.stickyHeader.toLowerCase()
   }

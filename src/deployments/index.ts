@@ -1,5 +1,7 @@
 export * from './deployment-entities.js'
 export type { DeploymentStore } from './deployment-store.js'
 export * from './deployment-service.js'
+export { DeploymentLineage, type TargetUse, type VersionKey } from './deployment-lineage.js'
+export { registryTargetResolver, type ResolvedTarget, type TargetResolver, type VersionLookup } from './deployment-targets.js'
 export { chooseRoute, stickyBucket, type RoutingDecision } from './traffic-router.js'
 export { checkDeploymentSpec, checkDeploymentName } from './deployment-validation.js'

@@ -2,8 +2,10 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Services } from '../app/services.js'
 import { PLINTH_VERSION } from '../version.js'
 import { installAuth } from './auth-hook.js'
+import { registerDeploymentRoutes } from './deployment-routes.js'
 import { installErrorHandler } from './error-handler.js'
 import { installMlflowJsonBody } from './json-body.js'
+import { registerLineageRoutes } from './lineage-routes.js'
 import { installHttpMetrics } from './metrics-routes.js'
 import { registerGetArtifactRoute, registerProxiedArtifactRoutes, registerRunArtifactRoutes } from './mlflow/artifact-routes.js'
 import { registerExperimentRoutes } from './mlflow/experiment-routes.js'
@@ -66,6 +68,8 @@ export async function createApp(services: Services, options: AppOptions = {}): P
       installMlflowJsonBody(api, services.config.jsonBodyLimit)
       registerTokenRoutes(api, services.auth)
       registerRegistryPlinthRoutes(api, services.registry)
+      registerLineageRoutes(api, services.registry, services.deploymentLineage)
+      registerDeploymentRoutes(api, services.deployments)
     },
     { prefix: '/api/plinth/v1' },
   )

@@ -2,6 +2,16 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, isAppError, type ErrorCode } from '../shared/errors.js'
 import { HTTP_STATUS } from './error-status.js'
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Statuses this route answers instead of the table's: Plinth's own API says 409 where the
+     * MLflow routes must keep MLflow's status.
+     */
+    errorStatus?: Partial<Record<ErrorCode, number>>
+  }
+}
+
 export interface ErrorBody {
   error_code: ErrorCode
   message: string
@@ -18,6 +28,11 @@ function fromFastifyError(error: FastifyError): AppError | undefined {
       const parent = wirePath(first.instancePath)
       const name = parent ? `${parent}.${missing}` : missing
       return new AppError('INVALID_PARAMETER_VALUE', `Missing value for required ${where} '${name}'. See the API docs for more information about request parameters.`)
+    }
+    if (first?.keyword === 'additionalProperties') {
+      const extra = String((first.params as { additionalProperty?: string }).additionalProperty)
+      const parent = wirePath(first.instancePath)
+      return new AppError('INVALID_PARAMETER_VALUE', `Unknown ${where} '${parent ? `${parent}.${extra}` : extra}'. See the API docs for the fields this endpoint takes.`)
     }
     const path = wirePath(first?.instancePath ?? '') || '(body)'
     return new AppError('INVALID_PARAMETER_VALUE', `Invalid value for ${where} '${path}' supplied: it ${first?.message ?? 'is invalid'}.`)
@@ -54,7 +69,7 @@ function wirePath(instancePath: string): string {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = isAppError(error) ? error : fromFastifyError(error as FastifyError)
-    const status = appError ? HTTP_STATUS[appError.code] : 500
+    const status = appError ? (request.routeOptions.config?.errorStatus?.[appError.code] ?? HTTP_STATUS[appError.code]) : 500
     if (status >= 500) {
       request.log.error({ err: error, code: appError?.code }, 'request failed')
       const body: ErrorBody = {

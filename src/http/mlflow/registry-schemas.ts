@@ -117,7 +117,4 @@ export const RegistrySchemas = {
     query: T.Object({ name: Str, alias: Opt(Str) }),
     response: T.Object({ history: T.Array(AliasChangeSchema) }),
   },
-  lineage: {
-    query: T.Object({ run_id: Opt(Str), model: Opt(Str), version: Opt(Str) }),
-  },
 } as const
