@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { userInfo } from 'node:os'
 import { createServices, type ServiceOptions, type Services } from '../app/services.js'
 import { resolveConfig } from '../config/index.js'
 import { AppError, isAppError } from '../shared/errors.js'
@@ -58,4 +59,13 @@ export function parseTags(pairs: string[] | undefined): Array<{ key: string; val
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value]
+}
+
+/** Changes made from the CLI are recorded under the operating-system user. */
+export function localUser(): string {
+  try {
+    return userInfo().username || 'unknown'
+  } catch {
+    return 'unknown'
+  }
 }

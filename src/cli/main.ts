@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { PLINTH_VERSION } from '../version.js'
 import { reportAndExit } from './cli-context.js'
 import { registerDbCommand } from './db-command.js'
+import { registerDeploymentsCommand } from './deployments-command.js'
 import { registerExperimentsCommand } from './experiments-command.js'
 import { registerModelsCommand } from './models-command.js'
 import { registerRunsCommand } from './runs-command.js'
@@ -21,5 +22,6 @@ registerExperimentsCommand(program)
 registerRunsCommand(program)
 registerTokensCommand(program)
 registerModelsCommand(program)
+registerDeploymentsCommand(program)
 
 program.parseAsync(process.argv).catch(reportAndExit)

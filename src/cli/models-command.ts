@@ -1,23 +1,13 @@
 import type { Command } from 'commander'
-import { userInfo } from 'node:os'
 import type { AliasChange, ModelVersion, RegisteredModel, RegistryService } from '../registry/index.js'
 import { isAppError } from '../shared/errors.js'
-import { action, collect, parseTags, withServices, withStore } from './cli-context.js'
+import { action, collect, localUser, parseTags, withServices, withStore } from './cli-context.js'
 import { printObject, printRows } from './output.js'
 
 type Flags = { backendStoreUri?: string; json?: boolean }
 
 /** Registering copies model bytes into the artifact store, so it opens the store too. */
 const WITH_ARTIFACTS = { withoutArtifacts: false, migrateEmpty: false }
-
-/** Alias changes made from the CLI are recorded under the operating-system user. */
-function localUser(): string {
-  try {
-    return userInfo().username || 'unknown'
-  } catch {
-    return 'unknown'
-  }
-}
 
 function versionRow(v: ModelVersion) {
   return { version: v.version, stage: v.currentStage, aliases: v.aliases.join(',') || undefined, created: v.creationTimestamp, run_id: v.runId, sha256: v.pinned.sha256.slice(0, 12), source: v.source }
