@@ -30,7 +30,22 @@ export async function startServer(config: PlinthConfig, logger: boolean | Record
     services,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     // Fastify's close stops accepting, lets in-flight requests finish, then resolves.
-    close: () => (closing ??= app.close().then(() => services.close())),
+    close: () => (closing ??= closeHttp(app).then(() => services.close())),
+  }
+}
+
+/**
+ * Fastify closes only the keep-alive connections that are idle when close begins. One still
+ * answering a request then stays open after its response until keepAliveTimeout (72 s), holding
+ * up shutdown, so idle connections are closed again until the server is down.
+ */
+async function closeHttp(app: FastifyInstance): Promise<void> {
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 100)
+  sweep.unref()
+  try {
+    await app.close()
+  } finally {
+    clearInterval(sweep)
   }
 }
 

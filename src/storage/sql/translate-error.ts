@@ -26,7 +26,7 @@ export function translateError(error: unknown, conflict?: () => string): AppErro
   if (typeof code === 'string' && UNIQUE_VIOLATIONS.has(code) && conflict) {
     return new AppError('RESOURCE_ALREADY_EXISTS', conflict(), { cause: error })
   }
-  if (typeof code === 'string' && UNAVAILABLE.has(code)) {
+  if (typeof code === 'string' && (UNAVAILABLE.has(code) || isSqliteBusy(code))) {
     return new AppError(
       'TEMPORARILY_UNAVAILABLE',
       'The metadata database is busy or unreachable; retry the request.',
@@ -34,6 +34,11 @@ export function translateError(error: unknown, conflict?: () => string): AppErro
     )
   }
   return new AppError('INTERNAL_ERROR', 'Unexpected database error.', { cause: error })
+}
+
+/** better-sqlite3 reports extended codes (SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED_SHAREDCACHE, …). */
+function isSqliteBusy(code: string): boolean {
+  return code.startsWith('SQLITE_BUSY_') || code.startsWith('SQLITE_LOCKED_')
 }
 
 /** Runs a store operation, translating whatever the driver throws. */

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely'
 import type { Database } from '../sql/schema.js'
 import type { SqlDatabase } from '../sql/sql-database.js'
 import { createSqliteFeatures } from './sqlite-features.js'
@@ -21,12 +21,37 @@ export function openSqliteDatabase(path: string): SqlDatabase {
   // MLflow's LIKE is case-sensitive; SQLite's is not unless told.
   connection.pragma('case_sensitive_like = ON')
   connection.pragma('cache_size = -65536')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) })
+  const db = new Kysely<Database>({ dialect: new ImmediateTransactionsDialect({ database: withStatementCache(connection) }) })
   return {
     db,
     features: createSqliteFeatures(connection),
     displayUri: `sqlite:///${path}`,
     close: () => db.destroy(),
+  }
+}
+
+/**
+ * Transactions begin with BEGIN IMMEDIATE, taking the write lock up front. A plain BEGIN takes it
+ * at the first write, after the transaction has read; if another process (a `--workers` sibling,
+ * a CLI command) wrote in between, SQLite fails at once with "database is locked" instead of
+ * waiting out busy_timeout, since waiting could deadlock two readers that both want to write.
+ */
+class ImmediateTransactionsDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig
+
+  constructor(config: SqliteDialectConfig) {
+    super(config)
+    this.#config = config
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateTransactionsDriver(this.#config)
+  }
+}
+
+class ImmediateTransactionsDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
   }
 }
 

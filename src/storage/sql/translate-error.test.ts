@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { translateError } from './translate-error.js'
+
+const driverError = (code: string) => Object.assign(new Error('database is locked'), { code })
+
+describe('translateError', () => {
+  it('should map SQLite busy and locked codes, extended ones included, to TEMPORARILY_UNAVAILABLE', () => {
+    for (const code of ['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED', 'SQLITE_LOCKED_SHAREDCACHE']) {
+      assert.equal(translateError(driverError(code)).code, 'TEMPORARILY_UNAVAILABLE', code)
+    }
+  })
+
+  it('should keep other driver errors INTERNAL_ERROR', () => {
+    assert.equal(translateError(driverError('SQLITE_CORRUPT')).code, 'INTERNAL_ERROR')
+    assert.equal(translateError(driverError('SQLITE_BUSYNESS')).code, 'INTERNAL_ERROR')
+  })
+})
