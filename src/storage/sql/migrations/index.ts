@@ -14,8 +14,8 @@ type MigrationModule = { up(db: Kysely<unknown>, f: DialectFeatures): Promise<vo
 const MIGRATIONS: ReadonlyArray<[string, MigrationModule]> = [
   ['0001-tracking', m0001],
   ['0002-api-tokens', m0002],
-  ['0004-deployments', m0004],
   ['0003-registry', m0003],
+  ['0004-deployments', m0004],
 ]
 
 export function migrationsFor(features: DialectFeatures): Record<string, Migration> {
