@@ -6,8 +6,9 @@ import { decodeOffsetToken, type Page } from '../shared/page.js'
 import { parseModelOrderBy, parseModelVersionFilter, parseRegisteredModelFilter } from '../tracking/search-filter.js'
 import type { KeyValue, Run, RunInfo } from '../tracking/tracking-entities.js'
 import { checkMaxResults, requireValue } from '../tracking/tracking-limits.js'
-import { pinModel, readPinned } from './model-pinning.js'
-import { locateModelFile } from './model-source.js'
+import { MAX_MODEL_BYTES, pinModel, readHashed, readPinned } from './model-pinning.js'
+import { locateModelFile, type SourceContext } from './model-source.js'
+import { readOnnxSignature } from './onnx-signature.js'
 import { parseModelUri, versionUri, type ModelReference } from './model-uri.js'
 import { ACTIVE_STAGES, MODEL_STAGES, type AliasChange, type ModelVersion, type NewVersionInput, type RegisteredModel, type ResolvedModel, type SearchRequest } from './registry-entities.js'
 import type { RegistryStore } from './registry-store.js'
@@ -126,15 +127,7 @@ export class RegistryService {
     const source = requireValue(input.source, 'source')
     const tags = checkRegistryTags(input.tags)
     if (input.runId) await this.#runs.getRunInfo(input.runId)
-    const file = await locateModelFile(source, {
-      store: this.#artifacts,
-      allowLocalFiles: options.allowLocalFiles ?? this.#allowLocalFiles,
-      runArtifactUri: async (runId) => (await this.#runs.getRunInfo(runId)).artifactUri,
-      registeredModel: async (uri) => {
-        const version = await this.#versionOf(parseModelUri(uri))
-        return { storageUri: version.pinned.storageUri, downloadUri: version.downloadUri }
-      },
-    })
+    const file = await locateModelFile(source, this.#sourceContext(options.allowLocalFiles))
     const pinned = await pinModel(file, source, this.#artifacts)
     return this.#store.createModelVersion({
       name: model.name,
@@ -236,6 +229,11 @@ export class RegistryService {
     return this.#store.aliasHistory(checked, alias || undefined)
   }
 
+  /** Changes whenever what a model name or alias resolves to may have changed; see RegistryStore. */
+  changeMarker(): Promise<string> {
+    return this.#store.changeMarker()
+  }
+
   /** Lineage: the versions registered from a run. */
   async versionsForRun(runId: string | undefined): Promise<ModelVersion[]> {
     const run = await this.#runs.getRunInfo(runId)
@@ -271,6 +269,30 @@ export class RegistryService {
   async openModelBytes(name: string | undefined, version: Version): Promise<Buffer> {
     const found = await this.getModelVersion(name, version)
     return readPinned(found.pinned, this.#artifacts, versionUri(found.name, found.version))
+  }
+
+  /**
+   * For serving a model that is not registered (`plinth serve -m runs:/…`): the ONNX bytes behind
+   * any source a version could be registered from, checked to be an ONNX model.
+   * @throws AppError as `createModelVersion` does for its source.
+   */
+  async readModelSource(source: string, options: { allowLocalFiles?: boolean } = {}): Promise<Buffer> {
+    const file = await locateModelFile(source, this.#sourceContext(options.allowLocalFiles))
+    const { bytes } = await readHashed((await file.open()).body, MAX_MODEL_BYTES, `Model source '${source}'`)
+    readOnnxSignature(bytes, `Model source '${source}'`)
+    return bytes
+  }
+
+  #sourceContext(allowLocalFiles: boolean | undefined): SourceContext {
+    return {
+      store: this.#artifacts,
+      allowLocalFiles: allowLocalFiles ?? this.#allowLocalFiles,
+      runArtifactUri: async (runId) => (await this.#runs.getRunInfo(runId)).artifactUri,
+      registeredModel: async (uri) => {
+        const version = await this.#versionOf(parseModelUri(uri))
+        return { storageUri: version.pinned.storageUri, downloadUri: version.downloadUri }
+      },
+    }
   }
 
   async #versionOf(ref: ModelReference): Promise<ModelVersion> {

@@ -106,4 +106,10 @@ export interface RegistryStore {
   aliasVersion(name: string, alias: string): Promise<number | undefined>
   /** Alias changes of a model (one alias if given), oldest first. */
   aliasHistory(name: string, alias?: string): Promise<AliasChange[]>
+  /**
+   * A value that changes whenever what a model name resolves to may change (a model or version
+   * created, deleted or renamed, an alias set, moved or removed); one cheap query, which serving
+   * replicas poll to notice changes made through another replica.
+   */
+  changeMarker(): Promise<string>
 }

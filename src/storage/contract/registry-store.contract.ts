@@ -100,6 +100,27 @@ export function describeRegistryStore(backend: TestBackend): void {
       await rejectsWith(store.setAlias('nope', 'x', 1, actor()), 'RESOURCE_DOES_NOT_EXIST')
     })
 
+    it('should change the change marker when a version is added or deleted or an alias moves', async () => {
+      const markers = [await store.changeMarker()]
+      await store.createRegisteredModel({ name: 'marked', tags: [], now: tick() })
+      markers.push(await store.changeMarker())
+      const v1 = await store.createModelVersion(version('marked'))
+      const v2 = await store.createModelVersion(version('marked'))
+      markers.push(await store.changeMarker())
+      await store.setAlias('marked', 'champion', v2.version, actor())
+      markers.push(await store.changeMarker())
+      await store.setAlias('marked', 'champion', v1.version, actor())
+      markers.push(await store.changeMarker())
+      await store.deleteAlias('marked', 'champion', actor())
+      markers.push(await store.changeMarker())
+      await store.deleteModelVersion('marked', v2.version, actor())
+      markers.push(await store.changeMarker())
+      await store.deleteRegisteredModel('marked', actor())
+      markers.push(await store.changeMarker())
+      markers.slice(1).forEach((marker, i) => assert.notEqual(marker, markers[i], `change ${i + 1} left the marker at ${marker}`))
+      assert.equal(await store.changeMarker(), markers.at(-1))
+    })
+
     it('should drop the aliases of a deleted version and record that in the history', async () => {
       const v = await store.createModelVersion(version('churn'))
       await store.setAlias('churn', 'temp', v.version, actor('dave'))

@@ -196,6 +196,24 @@ export class SqlRegistryStore implements RegistryStore {
     })
   }
 
+  changeMarker(): Promise<string> {
+    return translated(async () => {
+      // Every alias change bumps its model's alias_changes and every registration its
+      // last_version; the version count catches a deletion, the latest update time a rename.
+      const row = await this.#db
+        .selectFrom('registered_models')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('models'),
+          eb.fn.sum<number>('alias_changes').as('aliases'),
+          eb.fn.sum<number>('last_version').as('numbered'),
+          eb.fn.max('last_updated_time').as('latest'),
+          eb.selectFrom('model_versions').select((sub) => sub.fn.countAll<number>().as('n')).as('versions'),
+        ])
+        .executeTakeFirst()
+      return `${row?.models ?? 0}:${row?.aliases ?? 0}:${row?.numbered ?? 0}:${row?.latest ?? 0}:${row?.versions ?? 0}`
+    })
+  }
+
   aliasHistory(name: string, alias?: string): Promise<AliasChange[]> {
     return translated(async () => {
       let q = this.#db.selectFrom('alias_history').selectAll().where('name', '=', name)
