@@ -32,6 +32,8 @@ export interface BatchObservation {
   runMs: number
   /** The run failed; a failed batch of several requests is retried one request at a time. */
   failed: boolean
+  /** The request ran without queueing (batching off, or a request the model cannot batch). */
+  direct?: boolean
 }
 
 export type BatchObserver = (observation: BatchObservation) => void
@@ -81,7 +83,7 @@ export class DynamicBatcher {
   infer(inputs: Tensor[], outputNames?: string[]): Promise<Tensor[]> {
     const options = this.#options
     const rows = this.enabled ? batchRows(inputs) : undefined
-    if (!options || rows === undefined || rows > options.maxBatchSize) return this.#model.infer(inputs, outputNames)
+    if (!options || rows === undefined || rows > options.maxBatchSize) return this.#direct(inputs, outputNames, rows)
     if (this.#queuedRows + rows > options.maxQueueSize) {
       return Promise.reject(new AppError('TEMPORARILY_UNAVAILABLE', `the model's queue is full (${this.#queuedRows} rows waiting); retry shortly`, { details: { retryAfterSeconds: 1 } }))
     }
@@ -90,6 +92,21 @@ export class DynamicBatcher {
       this.#queuedRows += rows
       this.#pump()
     })
+  }
+
+  /** An unbatched run, observed as a batch of its own so metrics look the same either way. */
+  #direct(inputs: Tensor[], outputNames: string[] | undefined, rows: number | undefined): Promise<Tensor[]> {
+    if (!this.#observer) return this.#model.infer(inputs, outputNames)
+    const started = performance.now()
+    const observe = (failed: boolean) =>
+      this.#observe({ rows: rows ?? inputs[0]?.shape[0] ?? 1, requests: 1, queueWaitMs: 0, runMs: performance.now() - started, failed, direct: true })
+    return this.#model.infer(inputs, outputNames).then(
+      (outputs) => (observe(false), outputs),
+      (error: unknown) => {
+        observe(true)
+        throw error
+      },
+    )
   }
 
   /** Starts every batch that is due; arms a timer for the next deadline otherwise. */

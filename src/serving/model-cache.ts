@@ -126,6 +126,18 @@ export class ModelCache {
     return this.#lease(entry)
   }
 
+  /**
+   * The lease of a model that is loaded and ready, without waiting (no promise on the hot path);
+   * undefined otherwise, when the caller should `acquire`.
+   */
+  tryAcquire(key: string): ModelLease | undefined {
+    const entry = this.#entries.get(key)
+    if (entry?.state !== 'ready') return undefined
+    entry.inFlight++
+    entry.lastUsed = this.#clock.now()
+    return this.#lease(entry)
+  }
+
   /** `acquire` + `infer` + `release`. */
   async infer(key: string, inputs: Tensor[], outputNames?: string[]): Promise<Tensor[]> {
     const lease = await this.acquire(key)

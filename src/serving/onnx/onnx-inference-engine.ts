@@ -73,6 +73,7 @@ class OnnxLoadedModel implements LoadedModel {
   readonly #ort: OnnxRuntime
   readonly #session: OnnxSession
   readonly #label: string
+  readonly #allOutputs: string[]
   #disposed: Promise<void> | undefined
   #running = 0
   #idle: (() => void) | undefined
@@ -83,13 +84,16 @@ class OnnxLoadedModel implements LoadedModel {
     this.signature = signature
     this.memoryBytes = memoryBytes
     this.#label = label
+    this.#allOutputs = signature.outputs.map((o) => o.name)
   }
 
   async infer(inputs: Tensor[], outputNames?: string[]): Promise<Tensor[]> {
     if (this.#disposed) throw new AppError('TEMPORARILY_UNAVAILABLE', `${this.#label} was unloaded; retry the request`)
-    const fetches = outputNames ?? this.signature.outputs.map((o) => o.name)
-    for (const name of fetches) {
-      if (!this.signature.outputs.some((o) => o.name === name)) throw unknownName('output', name, this.signature.outputs, this.#label)
+    const fetches = outputNames ?? this.#allOutputs
+    if (outputNames !== undefined) {
+      for (const name of fetches) {
+        if (!this.signature.outputs.some((o) => o.name === name)) throw unknownName('output', name, this.signature.outputs, this.#label)
+      }
     }
     const feeds: Record<string, OnnxTensor> = {}
     for (const input of inputs) {

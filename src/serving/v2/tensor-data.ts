@@ -1,6 +1,6 @@
 import { AppError } from '../../shared/errors.js'
 import { fromHalfBits, toHalfBits } from '../half-float.js'
-import { allocateTensorData, DATATYPE_INFO } from '../tensor-types.js'
+import { allocateTensorData, DATATYPE_INFO, formatShape } from '../tensor-types.js'
 import type { Datatype, Tensor, TensorData } from '../tensor-types.js'
 
 /**
@@ -37,23 +37,24 @@ export function invalid(message: string): AppError {
  * Flattens row-major data, flat or nested, checking it has exactly `expected` elements. Stops
  * counting once past `expected`, so an oversized payload costs no more than the right one.
  */
-export function flattenData(data: unknown, expected: number, what: string, shapeText: string): unknown[] {
+export function flattenData(data: unknown, expected: number, what: string, shape: readonly number[]): unknown[] {
   if (!Array.isArray(data)) throw invalid(`${what}: "data" must be an array (flat or nested row-major), got ${typeName(data)}`)
   if (data.length === expected && !data.some(Array.isArray)) return data
   const out: unknown[] = []
   const walk = (value: unknown[]): void => {
     for (const v of value) {
       if (Array.isArray(v)) walk(v)
-      else if (out.push(v) > expected) throw countError(what, `more than ${expected}`, expected, shapeText)
+      else if (out.push(v) > expected) throw countError(what, `more than ${expected}`, expected, shape)
     }
   }
   walk(data)
-  if (out.length !== expected) throw countError(what, String(out.length), expected, shapeText)
+  if (out.length !== expected) throw countError(what, String(out.length), expected, shape)
   return out
 }
 
-function countError(what: string, got: string, expected: number, shapeText: string): AppError {
-  return invalid(`${what}: "data" has ${got} elements but shape ${shapeText} needs ${expected}; send exactly one value per element`)
+// The shape is formatted only here: building the message up front cost every request.
+function countError(what: string, got: string, expected: number, shape: readonly number[]): AppError {
+  return invalid(`${what}: "data" has ${got} elements but shape ${formatShape(shape)} needs ${expected}; send exactly one value per element`)
 }
 
 /** The shape of rectangular nested arrays (`[[1,2],[3,4]]` → `[2, 2]`), for V1 and MLflow rows. */

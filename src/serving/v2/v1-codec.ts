@@ -68,7 +68,7 @@ function buildTensor(spec: TensorSpec, value: unknown, options: V1DecodeOptions)
   const count = elementCount(shape)
   const maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS
   if (count > maxElements) throw invalid(`${what}: ${count} elements, more than the ${maxElements} allowed; split the request`)
-  const flat = Array.isArray(value) ? flattenData(value, count, what, formatShape(shape)) : [value]
+  const flat = Array.isArray(value) ? flattenData(value, count, what, shape) : [value]
   return { name: spec.name, datatype: spec.datatype, shape, data: coerceElements(spec.datatype, flat, what, options) }
 }
 

@@ -110,7 +110,7 @@ function decodeInput(raw: unknown, index: number, signature: ModelSignature, max
   }
   const count = elementCount(shape)
   if (count > maxElements) throw invalid(`${what}: shape ${formatShape(shape)} has ${count} elements, more than the ${maxElements} allowed; split the request`)
-  const flat = flattenData(raw.data, count, what, formatShape(shape))
+  const flat = flattenData(raw.data, count, what, shape)
   return { name, datatype: spec.datatype, shape, data: coerceElements(spec.datatype, flat, what) }
 }
 
