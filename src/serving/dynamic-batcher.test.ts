@@ -130,4 +130,12 @@ describe('DynamicBatcher', () => {
     await batcher.infer([rowsOf([[1], [2], [3]])])
     assert.equal(model.calls.length, 1)
   })
+
+  it('should observe unbatched runs as direct single-request batches', async () => {
+    const observed: BatchObservation[] = []
+    const batcher = new DynamicBatcher(new FakeModel(), undefined, (o) => observed.push(o))
+    await batcher.infer([rowsOf([[1, 2], [3, 4]])])
+    await assert.rejects(batcher.infer([rowsOf([[-1, 2]])]))
+    assert.deepEqual(observed.map((o) => [o.rows, o.requests, o.queueWaitMs, o.failed, o.direct]), [[2, 1, 0, false, true], [1, 1, 0, true, true]])
+  })
 })
