@@ -12,6 +12,7 @@ import { RegistryService } from '../registry/index.js'
 import { SqlRegistryStore } from '../storage/sql/registry/sql-registry-store.js'
 import { DeploymentLineage, DeploymentService, registryTargetResolver } from '../deployments/index.js'
 import { SqlDeploymentStore } from '../storage/sql/sql-deployment-store.js'
+import { InferenceService, RegistryCatalog, inferenceOptionsFrom } from '../inference/index.js'
 
 /** Everything the HTTP layer and the CLI call. */
 export interface Services {
@@ -25,6 +26,8 @@ export interface Services {
   readonly deploymentLineage: DeploymentLineage
   readonly database: SqlDatabase
   readonly metrics: PlinthMetrics
+  /** Serves registered models and deployments on the inference routes. */
+  readonly inference: InferenceService
   close(): Promise<void>
 }
 
@@ -61,6 +64,8 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
   // A deployment may only route to a version or alias that exists when the routing is set.
   const resolveTarget = registryTargetResolver(registry)
   const deployments = new DeploymentService(new SqlDeploymentStore(database), async (target) => void (await resolveTarget(target)))
+  const metrics = new PlinthMetrics()
+  const inference = new InferenceService({ catalog: new RegistryCatalog(registry, deployments), metrics, ...inferenceOptionsFrom(config) })
   return Object.freeze({
     config,
     tracking,
@@ -70,8 +75,10 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     deployments,
     deploymentLineage: new DeploymentLineage(deployments, resolveTarget),
     database,
-    metrics: new PlinthMetrics(),
+    metrics,
+    inference,
     async close() {
+      await inference.close()
       await store?.close()
       await database.close()
     },

@@ -11,6 +11,16 @@ export interface PlinthConfig {
   readonly logLevel: string
   /** Largest JSON request body, in bytes (artifact uploads stream and are not bounded by it). */
   readonly jsonBodyLimit: number
+  /** Largest inference request body (`/v2`, `/v1`, `/invocations`), in bytes. */
+  readonly servingBodyLimit: number
+  /** Rows per dynamic batch at most; 0 or 1 turns batching off. */
+  readonly maxBatchSize: number
+  /** How long a request may wait for others to share its batch; 0 batches only what has queued up. */
+  readonly maxQueueDelayMs: number
+  /** Requests allowed to wait per model version; past it, 503 with Retry-After. */
+  readonly maxQueueSize: number
+  /** Memory loaded models may hold, in MiB; 0 for no limit. Idle models are unloaded least recently used first. */
+  readonly modelMemoryBudgetMb: number
 }
 
 export const DEFAULT_CONFIG: PlinthConfig = Object.freeze({
@@ -22,6 +32,11 @@ export const DEFAULT_CONFIG: PlinthConfig = Object.freeze({
   auth: false,
   logLevel: 'info',
   jsonBodyLimit: 32 * 1024 * 1024,
+  servingBodyLimit: 64 * 1024 * 1024,
+  maxBatchSize: 32,
+  maxQueueDelayMs: 0,
+  maxQueueSize: 1024,
+  modelMemoryBudgetMb: 0,
 })
 
 /** `--backend-store-uri` → `PLINTH_BACKEND_STORE_URI`: every flag's environment variable. */
@@ -51,6 +66,11 @@ export function resolveConfig(flags: Overrides = {}, env: NodeJS.ProcessEnv = pr
     auth: boolean(pick('auth', 'auth'), '--auth'),
     logLevel: String(pick('logLevel', 'log-level')),
     jsonBodyLimit: integer(pick('jsonBodyLimit', 'json-body-limit'), '--json-body-limit', 1024, 2 ** 31),
+    servingBodyLimit: integer(pick('servingBodyLimit', 'serving-body-limit'), '--serving-body-limit', 1024, 2 ** 31),
+    maxBatchSize: integer(pick('maxBatchSize', 'max-batch-size'), '--max-batch-size', 0, 65536),
+    maxQueueDelayMs: integer(pick('maxQueueDelayMs', 'max-queue-delay-ms'), '--max-queue-delay-ms', 0, 60_000),
+    maxQueueSize: integer(pick('maxQueueSize', 'max-queue-size'), '--max-queue-size', 1, 1_000_000),
+    modelMemoryBudgetMb: integer(pick('modelMemoryBudgetMb', 'model-memory-budget-mb'), '--model-memory-budget-mb', 0, 16 * 1024 * 1024),
   })
 }
 

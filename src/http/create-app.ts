@@ -4,6 +4,7 @@ import { PLINTH_VERSION } from '../version.js'
 import { installAuth } from './auth-hook.js'
 import { registerDeploymentRoutes } from './deployment-routes.js'
 import { installErrorHandler } from './error-handler.js'
+import { registerInferenceRoutes } from './inference/inference-routes.js'
 import { installMlflowJsonBody } from './json-body.js'
 import { registerLineageRoutes } from './lineage-routes.js'
 import { installHttpMetrics } from './metrics-routes.js'
@@ -73,5 +74,6 @@ export async function createApp(services: Services, options: AppOptions = {}): P
     },
     { prefix: '/api/plinth/v1' },
   )
+  await registerInferenceRoutes(app, services.inference, { bodyLimit: services.config.servingBodyLimit })
   return app
 }

@@ -62,14 +62,27 @@ function wirePath(instancePath: string): string {
     .join('')
 }
 
+/** An error in HTTP terms: the AppError it stands for (undefined for a bug) and its status. */
+export function httpErrorOf(error: unknown, request: FastifyRequest): { appError: AppError | undefined; status: number } {
+  const appError = isAppError(error) ? error : fromFastifyError(error as FastifyError)
+  const status = appError ? (request.routeOptions.config?.errorStatus?.[appError.code] ?? HTTP_STATUS[appError.code]) : 500
+  return { appError, status }
+}
+
+/** `Retry-After` (RFC 9110 §10.2.3) for errors that say when to come back (a full queue, a model in load backoff). */
+export function setRetryAfter(reply: FastifyReply, appError: AppError | undefined): void {
+  const seconds = appError?.details?.retryAfterSeconds
+  if (typeof seconds === 'number' && seconds >= 0) reply.header('retry-after', String(Math.ceil(seconds)))
+}
+
 /**
  * Every error leaves as `{error_code, message}` (MLflow's shape). A 4xx message says what to
  * fix; a 5xx hides internals behind the request id, and the details go to the log.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
-    const appError = isAppError(error) ? error : fromFastifyError(error as FastifyError)
-    const status = appError ? (request.routeOptions.config?.errorStatus?.[appError.code] ?? HTTP_STATUS[appError.code]) : 500
+    const { appError, status } = httpErrorOf(error, request)
+    setRetryAfter(reply, appError)
     if (status >= 500) {
       request.log.error({ err: error, code: appError?.code }, 'request failed')
       const body: ErrorBody = {
