@@ -7,6 +7,7 @@ import { registerDeploymentsCommand } from './deployments-command.js'
 import { registerExperimentsCommand } from './experiments-command.js'
 import { registerModelsCommand } from './models-command.js'
 import { registerRunsCommand } from './runs-command.js'
+import { registerServeCommand } from './serve-command.js'
 import { registerServerCommand } from './server-command.js'
 import { registerTokensCommand } from './tokens-command.js'
 
@@ -17,6 +18,7 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
 
 registerServerCommand(program)
+registerServeCommand(program)
 registerDbCommand(program)
 registerExperimentsCommand(program)
 registerRunsCommand(program)

@@ -2,11 +2,12 @@ import type { Command } from 'commander'
 import { resolveConfig } from '../config/index.js'
 import { runServer } from '../http/start-server.js'
 import { action } from './cli-context.js'
+import { servingFlags, withServingFlags } from './serving-flags.js'
 
 export function registerServerCommand(program: Command): void {
-  program
+  const command = program
     .command('server')
-    .description('run the Plinth server (tracking API, artifacts) on one port')
+    .description('run the Plinth server (tracking, registry, deployments, inference) on one port')
     .option('--host <host>', 'interface to bind (env PLINTH_HOST)', undefined)
     .option('--port <port>', 'port (env PLINTH_PORT)', undefined)
     .option('--backend-store-uri <uri>', 'metadata database: sqlite:///path.db or postgresql://… (env PLINTH_BACKEND_STORE_URI)')
@@ -14,18 +15,19 @@ export function registerServerCommand(program: Command): void {
     .option('--workers <n>', 'server processes sharing the port (env PLINTH_WORKERS)')
     .option('--auth', 'require API tokens on every request (env PLINTH_AUTH)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug (env PLINTH_LOG_LEVEL)')
-    .action(
-      action(async (flags: Record<string, string | boolean | undefined>) => {
-        const config = resolveConfig({
-          host: flags.host as string | undefined,
-          port: flags.port as string | undefined,
-          backendStoreUri: flags.backendStoreUri as string | undefined,
-          artifactsDestination: flags.artifactsDestination as string | undefined,
-          workers: flags.workers as string | undefined,
-          auth: flags.auth as boolean | undefined,
-          logLevel: flags.logLevel as string | undefined,
-        })
-        await runServer(config, (line) => process.stdout.write(`${line}\n`))
-      }),
-    )
+  withServingFlags(command).action(
+    action(async (flags: Record<string, string | boolean | undefined>) => {
+      const config = resolveConfig({
+        host: flags.host as string | undefined,
+        port: flags.port as string | undefined,
+        backendStoreUri: flags.backendStoreUri as string | undefined,
+        artifactsDestination: flags.artifactsDestination as string | undefined,
+        workers: flags.workers as string | undefined,
+        auth: flags.auth as boolean | undefined,
+        logLevel: flags.logLevel as string | undefined,
+        ...servingFlags(flags),
+      })
+      await runServer(config, (line) => process.stdout.write(`${line}\n`))
+    }),
+  )
 }

@@ -39,7 +39,7 @@ export async function startServer(config: PlinthConfig, logger: boolean | Record
  * answering a request then stays open after its response until keepAliveTimeout (72 s), holding
  * up shutdown, so idle connections are closed again until the server is down.
  */
-async function closeHttp(app: FastifyInstance): Promise<void> {
+export async function closeHttp(app: FastifyInstance): Promise<void> {
   const sweep = setInterval(() => app.server.closeIdleConnections(), 100)
   sweep.unref()
   try {

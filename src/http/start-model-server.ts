@@ -1,0 +1,99 @@
+import cluster from 'node:cluster'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { loadServedModel, type ServedModel } from '../app/served-model.js'
+import type { PlinthConfig } from '../config/index.js'
+import type { SingleModel } from '../inference/index.js'
+import { PLINTH_VERSION } from '../version.js'
+import { createModelServerApp } from './model-server-app.js'
+import { closeHttp } from './start-server.js'
+
+export interface RunningModelServer {
+  app: FastifyInstance
+  url: string
+  close(): Promise<void>
+}
+
+/**
+ * Starts the one-model server. The model is loaded and warmed up before the port opens, so a
+ * model onnxruntime cannot run stops the start with its reason, and the first request is fast.
+ */
+export async function startModelServer(config: PlinthConfig, model: SingleModel, logger: boolean | Record<string, unknown> = { level: config.logLevel }): Promise<RunningModelServer> {
+  const { app, inference } = await createModelServerApp(model, config, logger)
+  try {
+    await app.ready()
+    await inference.ready(model.name)
+    await app.listen({ host: config.host, port: config.port })
+  } catch (error) {
+    await app.close()
+    throw error
+  }
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  let closing: Promise<void> | undefined
+  return {
+    app,
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    close: () => (closing ??= closeHttp(app)),
+  }
+}
+
+/** Where a `--workers` primary leaves the resolved model for its workers. */
+const WORKER_MODEL = 'PLINTH_SERVE_WORKER_MODEL'
+
+/**
+ * `plinth serve -m <uri>`: resolves the model once, then serves it in one process, or with
+ * `--workers N` in N processes sharing the port. The primary resolves and hands the bytes to its
+ * workers through a temporary file, so every worker serves the same version even if an alias
+ * moves while they start, and none of them needs the database.
+ */
+export async function runModelServer(config: PlinthConfig, uri: string, name: string | undefined, announce: (line: string) => void): Promise<void> {
+  if (cluster.isWorker) {
+    const handoff = JSON.parse(process.env[WORKER_MODEL] ?? '{}') as { file: string; name: string; version: number }
+    const server = await startModelServer(config, { name: handoff.name, version: handoff.version, bytes: readFileSync(handoff.file) })
+    onShutdown(() => server.close())
+    return
+  }
+  const model = await loadServedModel(uri, config, name)
+  if (config.workers > 1) return runPrimary(config, model, announce)
+  const server = await startModelServer(config, model)
+  announce(`Plinth ${PLINTH_VERSION} serving model '${model.name}' version ${model.version} from ${model.source}`)
+  announce(`  listening on ${server.url}: POST /invocations, /v2/models/${model.name}/infer, /v1/models/${model.name}:predict`)
+  onShutdown(() => server.close())
+}
+
+function runPrimary(config: PlinthConfig, model: ServedModel, announce: (line: string) => void): void {
+  const folder = mkdtempSync(join(tmpdir(), 'plinth-serve-'))
+  const file = join(folder, 'model.onnx')
+  writeFileSync(file, model.bytes)
+  const cleanup = () => rmSync(folder, { recursive: true, force: true })
+  const handoff = JSON.stringify({ file, name: model.name, version: model.version })
+  for (let i = 0; i < config.workers; i++) cluster.fork({ [WORKER_MODEL]: handoff })
+  let failed = false
+  cluster.on('exit', (_worker, code) => {
+    failed ||= code !== 0
+    if (Object.keys(cluster.workers ?? {}).length > 0) return
+    cleanup()
+    process.exit(failed ? 1 : 0)
+  })
+  announce(`Plinth ${PLINTH_VERSION} serving model '${model.name}' version ${model.version} from ${model.source}`)
+  announce(`  ${config.workers} workers on http://${config.host}:${config.port}`)
+  const stop = () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM')
+  }
+  process.once('SIGTERM', stop)
+  process.once('SIGINT', stop)
+}
+
+function onShutdown(close: () => Promise<void>): void {
+  const shutdown = () => {
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  }
+  process.once('SIGTERM', shutdown)
+  process.once('SIGINT', shutdown)
+}
