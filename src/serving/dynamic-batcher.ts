@@ -53,10 +53,13 @@ export class DynamicBatcher {
   readonly #options: BatchingOptions | undefined
   readonly #observer: BatchObserver | undefined
   readonly #batchable: boolean
-  readonly #queue: Pending[] = []
+  #queue: Pending[] = []
   #queuedRows = 0
+  /** Rows waiting per group, kept up to date so a pump does not walk the queue. */
+  readonly #groupRows = new Map<string, number>()
   #running = 0
   #timer: NodeJS.Timeout | undefined
+  #timerAt = 0
 
   constructor(model: LoadedModel, options: BatchingOptions | undefined, observer?: BatchObserver) {
     this.#model = model
@@ -88,8 +91,10 @@ export class DynamicBatcher {
       return Promise.reject(new AppError('TEMPORARILY_UNAVAILABLE', `the model's queue is full (${this.#queuedRows} rows waiting); retry shortly`, { details: { retryAfterSeconds: 1 } }))
     }
     return new Promise<Tensor[]>((resolve, reject) => {
-      this.#queue.push({ inputs, outputNames, rows, key: groupKey(inputs, outputNames), enqueuedAt: performance.now(), resolve, reject })
+      const key = groupKey(inputs, outputNames)
+      this.#queue.push({ inputs, outputNames, rows, key, enqueuedAt: performance.now(), resolve, reject })
       this.#queuedRows += rows
+      this.#groupRows.set(key, (this.#groupRows.get(key) ?? 0) + rows)
       this.#pump()
     })
   }
@@ -109,39 +114,55 @@ export class DynamicBatcher {
     )
   }
 
-  /** Starts every batch that is due; arms a timer for the next deadline otherwise. */
+  /**
+   * Starts every batch that is due; arms a timer for the oldest request's deadline otherwise.
+   * Called on every enqueue, so it costs O(groups), not O(queue): under load hundreds of requests
+   * wait, and a timer re-armed per request would cost more than the batching saves.
+   */
   #pump(): void {
     const options = this.#options!
-    clearTimeout(this.#timer)
-    this.#timer = undefined
     while (this.#queue.length > 0 && this.#running < (options.maxConcurrentBatches ?? 1)) {
-      const rowsByKey = new Map<string, number>()
-      for (const p of this.#queue) rowsByKey.set(p.key, (rowsByKey.get(p.key) ?? 0) + p.rows)
-      const full = [...rowsByKey].find(([, rows]) => rows >= options.maxBatchSize)?.[0]
-      const head = this.#queue[0]!
-      const due = performance.now() - head.enqueuedAt >= options.maxQueueDelayMs
-      if (full === undefined && !due) {
-        const wait = head.enqueuedAt + options.maxQueueDelayMs - performance.now()
-        this.#timer = setTimeout(() => this.#pump(), Math.max(0, Math.ceil(wait)))
-        return
+      let full: string | undefined
+      for (const [key, rows] of this.#groupRows) {
+        if (rows >= options.maxBatchSize) {
+          full = key
+          break
+        }
       }
+      const head = this.#queue[0]!
+      const deadline = head.enqueuedAt + options.maxQueueDelayMs
+      if (full === undefined && performance.now() < deadline) return this.#arm(deadline)
       void this.#run(this.#take(full ?? head.key, options.maxBatchSize))
     }
   }
 
-  /** Removes the oldest requests of one group, up to `maxRows` rows. */
+  /** A timer for `deadline`, unless one fires by then already (a run's end pumps too). */
+  #arm(deadline: number): void {
+    if (this.#timer !== undefined && this.#timerAt <= deadline) return
+    clearTimeout(this.#timer)
+    this.#timerAt = deadline
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#pump()
+    }, Math.max(0, Math.ceil(deadline - performance.now())))
+  }
+
+  /** Removes the oldest requests of one group, up to `maxRows` rows, in one pass. */
   #take(key: string, maxRows: number): Pending[] {
     const batch: Pending[] = []
+    const rest: Pending[] = []
     let rows = 0
-    for (let i = 0; i < this.#queue.length; ) {
-      const p = this.#queue[i]!
+    for (const p of this.#queue) {
       if (p.key === key && rows + p.rows <= maxRows) {
         batch.push(p)
         rows += p.rows
-        this.#queue.splice(i, 1)
-      } else i++
+      } else rest.push(p)
     }
+    this.#queue = rest
     this.#queuedRows -= rows
+    const left = (this.#groupRows.get(key) ?? 0) - rows
+    if (left > 0) this.#groupRows.set(key, left)
+    else this.#groupRows.delete(key)
     return batch
   }
 
