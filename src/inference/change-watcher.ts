@@ -49,9 +49,10 @@ export class ChangeWatcher {
     await this.#running
   }
 
-  /** One poll now (tests, and the first poll). */
-  poll(): Promise<void> {
-    this.#running ??= this.#poll().finally(() => (this.#running = undefined))
+  /** One poll that starts now, after any poll already running (so it sees changes made before the call). */
+  async poll(): Promise<void> {
+    while (this.#running) await this.#running
+    this.#running = this.#poll().finally(() => (this.#running = undefined))
     return this.#running
   }
 
