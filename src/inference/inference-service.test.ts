@@ -157,6 +157,10 @@ describe('inference: hot swaps and deployments', () => {
       for (let i = 0; i < 5; i++) versions.add(versionOf(await infer(t, 'ab', { 'x-user': user })))
       assert.equal(versions.size, 1, `${user} moved between routes`)
     }
+    const metadata = await call(t.app, 'GET', '/v2/models/ab')
+    assert.equal(metadata.body.name, 'ab')
+    assert.equal(metadata.body.versions, undefined, 'a deployment has no versions to ask for by number')
+    assert.deepEqual(metadata.body.inputs, [{ name: 'x', datatype: 'FP32', shape: [-1, 4] }])
     const unpinned = new Set<string>()
     for (let i = 0; i < 40; i++) unpinned.add(versionOf(await infer(t, 'ab')))
     assert.deepEqual([...unpinned].sort(), ['1', '2'])
