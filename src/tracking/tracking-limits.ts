@@ -83,8 +83,13 @@ export function checkRunTag(tag: KeyValue): KeyValue {
   return { key, value: tag.value }
 }
 
-export function checkMetric(metric: Metric): Metric {
-  const key = checkKey(metric.key, 'metric')
+/**
+ * A batch repeats a few keys over many points, so keys already found valid (in `validKeys`,
+ * which this fills) are not checked again.
+ */
+export function checkMetric(metric: Metric, validKeys: Set<string> = new Set()): Metric {
+  const key = validKeys.has(metric.key) ? metric.key : checkKey(metric.key, 'metric')
+  validKeys.add(key)
   if (typeof metric.value !== 'number') {
     throw invalid(`Got invalid value ${String(metric.value)} for metric '${key}' (timestamp=${metric.timestamp}). Please specify value as a valid double (64-bit floating point)`)
   }

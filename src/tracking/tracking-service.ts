@@ -214,8 +214,9 @@ export class TrackingService {
 
   async logBatch(runId: string | undefined, batch: LogBatch): Promise<void> {
     checkBatchSize(batch.metrics.length, batch.params.length, batch.tags.length)
+    const metricKeys = new Set<string>()
     const checked: LogBatch = {
-      metrics: batch.metrics.map(checkMetric),
+      metrics: batch.metrics.map((m) => checkMetric(m, metricKeys)),
       params: dedupeParams(batch.params.map(checkParam)),
       tags: batch.tags.map(checkRunTag),
     }

@@ -121,6 +121,16 @@ export function describeTrackingStore(backend: TestBackend): void {
         assert.equal((await store.getMetricHistory(ids[1]!, 'rep', { offset: 0, limit: 10 })).items.length, 1)
       })
 
+      it('should keep the new points of a re-sent batch that repeats points already logged', async () => {
+        const first = { key: 'resent', value: 1, timestamp: 1, step: 0 }
+        const next = { key: 'resent', value: 2, timestamp: 2, step: 1 }
+        await store.logBatch(ids[1]!, { metrics: [first], params: [], tags: [] })
+        await store.logBatch(ids[1]!, { metrics: [first, first, next], params: [], tags: [] })
+        const history = await store.getMetricHistory(ids[1]!, 'resent', { offset: 0, limit: 10 })
+        assert.deepEqual(history.items, [first, next])
+        assert.deepEqual((await store.getRun(ids[1]!))?.data.metrics.find((m) => m.key === 'resent'), next)
+      })
+
       it('should accept the same param value again and refuse a changed one', async () => {
         await store.logBatch(ids[0]!, { metrics: [], params: [{ key: 'model', value: 'Tree' }], tags: [] })
         const error = await rejectsWith(store.logBatch(ids[0]!, { metrics: [], params: [{ key: 'model', value: 'other' }], tags: [] }), 'INVALID_PARAMETER_VALUE')

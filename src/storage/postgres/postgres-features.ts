@@ -1,20 +1,45 @@
-import { sql, type SqlBool } from 'kysely'
+import { sql, type RawBuilder, type SqlBool } from 'kysely'
 import type { DialectFeatures } from '../sql/dialect-features.js'
+import { isUniqueViolation } from '../sql/translate-error.js'
 
 export const POSTGRES_FEATURES: DialectFeatures = Object.freeze<DialectFeatures>({
   name: 'postgres',
   ilike: (left, pattern) => sql<SqlBool>`${left} ilike ${pattern}`,
   clusteredTable: (builder) => builder,
   // Five array parameters instead of five per row: the statement text and its plan stay the
-  // same whatever the batch size.
-  async insertMetricPoints(trx, rows) {
-    await sql`insert into metrics (series_id, step, timestamp, value, is_nan)
-      select * from unnest(${rows.map((r) => r.series_id)}::bigint[], ${rows.map((r) => r.step)}::bigint[],
-        ${rows.map((r) => r.timestamp)}::bigint[], ${rows.map((r) => r.value)}::float8[], ${rows.map((r) => r.is_nan)}::int[])
-      on conflict do nothing`.execute(trx)
+  // same whatever the batch size. Both writes share one snapshot and touch different tables.
+  // Outside a transaction the points go in first without ON CONFLICT, whose speculative
+  // insertion costs PostgreSQL about 40 % more per point; a re-sent point fails the whole
+  // statement, which then runs again ignoring duplicates. Inside a transaction a failed
+  // statement would abort it, so there duplicates are ignored from the start.
+  async writeMetricPoints(db, p, latest) {
+    const columns = sql`select * from unnest(${numberArray(p.seriesIds)}::bigint[], ${numberArray(p.steps)}::bigint[],
+      ${numberArray(p.timestamps)}::bigint[], ${numberArray(p.values)}::float8[], ${numberArray(p.isNan)}::int[])`
+    const write = (onConflict: RawBuilder<unknown>) =>
+      sql`with points as (insert into metrics (series_id, step, timestamp, value, is_nan) ${columns} ${onConflict}) ${latest}`.execute(db)
+    if (!db.isTransaction) {
+      try {
+        await write(sql``)
+        return
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error
+      }
+    }
+    await write(sql`on conflict do nothing`)
   },
+  probesOrderedWindow: false,
   // The wire protocol counts parameters in an int16.
   maxBindParameters: 65_000,
   bigint: 'bigint',
   double: 'double precision',
 })
+
+/**
+ * A PostgreSQL array literal of numbers. pg would quote and regex-escape every element, a tenth
+ * of a 1,000-point log-batch's CPU; numbers need neither. JavaScript prints safe integers in
+ * full and doubles as the shortest string that reads back exactly (or Infinity/-Infinity, which
+ * float8 accepts); NaN never gets here, it is stored as 0 with is_nan = 1.
+ */
+function numberArray(values: number[]): string {
+  return `{${values.join(',')}}`
+}

@@ -1,5 +1,15 @@
-import type { CreateTableBuilder, Expression, Kysely, RawBuilder, SqlBool, Transaction } from 'kysely'
-import type { Database, MetricTable } from './schema.js'
+import type { CreateTableBuilder, Expression, InsertQueryBuilder, InsertResult, Kysely, RawBuilder, SqlBool, Transaction } from 'kysely'
+import type { Database } from './schema.js'
+
+/** Metric points as columns (row i is element i of each), so a batch allocates no object per point. */
+export interface MetricPointColumns {
+  seriesIds: number[]
+  steps: number[]
+  timestamps: number[]
+  /** 0 where the value is NaN: SQLite cannot store NaN (it becomes NULL), so isNan says so. */
+  values: number[]
+  isNan: number[]
+}
 
 /**
  * The few places SQLite and PostgreSQL differ, in one object per dialect (house rule 2).
@@ -14,11 +24,25 @@ export interface DialectFeatures {
     builder: CreateTableBuilder<TB, C>,
   ): CreateTableBuilder<TB, C>
   /**
-   * Inserts metric points, ignoring exact duplicates, in the fastest way the database offers:
-   * SQLite runs one cached prepared statement per point, PostgreSQL one statement over arrays.
-   * Call it only inside a transaction on `trx`: on SQLite it writes through the one connection.
+   * Inserts metric points, ignoring exact duplicates, and runs `latest` (the latest_metrics
+   * upsert built on `db`), all or nothing even outside a transaction. PostgreSQL sends one
+   * statement, the points as five arrays in a data-modifying WITH, so a log-batch of metrics
+   * costs one round trip instead of four with BEGIN and COMMIT; SQLite runs one cached prepared
+   * statement per point (no round trips to save, and a long VALUES list compiles slower than it
+   * runs) inside `db` if it is a transaction, else inside one of its own.
    */
-  insertMetricPoints(trx: Transaction<Database> | Kysely<Database>, rows: MetricTable[]): Promise<void>
+  writeMetricPoints(
+    db: Transaction<Database> | Kysely<Database>,
+    points: MetricPointColumns,
+    latest: InsertQueryBuilder<Database, 'latest_metrics', InsertResult>,
+  ): Promise<void>
+  /**
+   * Whether a run search ordered by a metric first tries a bounded window of the latest_metrics
+   * (key, value) index, walked in order, before the unbounded query. SQLite's planner does
+   * not weigh LIMIT when it orders joins, so `metrics.a > 0.5` ordered by `metrics.b`, page 100,
+   * would sort every run matching the filter; PostgreSQL's does weigh it, given statistics.
+   */
+  readonly probesOrderedWindow: boolean
   /** Largest number of bound parameters one statement may carry. */
   readonly maxBindParameters: number
   /** Type name for 64-bit integers in DDL. */

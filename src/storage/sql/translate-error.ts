@@ -23,7 +23,7 @@ const UNAVAILABLE = new Set([
 export function translateError(error: unknown, conflict?: () => string): AppError {
   if (isAppError(error)) return error
   const code = (error as { code?: unknown } | null)?.code
-  if (typeof code === 'string' && UNIQUE_VIOLATIONS.has(code) && conflict) {
+  if (isUniqueViolation(error) && conflict) {
     return new AppError('RESOURCE_ALREADY_EXISTS', conflict(), { cause: error })
   }
   if (typeof code === 'string' && (UNAVAILABLE.has(code) || isSqliteBusy(code))) {
@@ -34,6 +34,12 @@ export function translateError(error: unknown, conflict?: () => string): AppErro
     )
   }
   return new AppError('INTERNAL_ERROR', 'Unexpected database error.', { cause: error })
+}
+
+/** Whether the driver refused a row for a duplicate primary key or unique constraint. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && UNIQUE_VIOLATIONS.has(code)
 }
 
 /** better-sqlite3 reports extended codes (SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED_SHAREDCACHE, …). */

@@ -46,6 +46,31 @@ export interface RunSearchSql {
   orderBy: RawBuilder<unknown>[]
 }
 
+/** The metric a part is ordered by first, for a caller that walks the (key, value) index itself. */
+export interface OrderedKey {
+  key: string
+  ascending: boolean
+  /** The alias the part joins the table under. */
+  alias: string
+  /** The part's other joins, for a caller that brings its own rows of the key's table. */
+  otherJoins: RawBuilder<unknown>[]
+}
+
+/**
+ * A run search as parts whose results, concatenated in order, are the full ordered result. A
+ * search ordered first by a metric, param or tag that some runs lack has two: runs with the key,
+ * ordered by its value, then runs without it. In one query `case when key is null` would lead
+ * the ORDER BY and force a sort of every matching run; split, the first part is a plain join
+ * that can walk the (key, value) index and stop after one page.
+ */
+export interface RunSearchPlan {
+  parts: RunSearchSql[]
+  /** Set when the first part is ordered first by a metric, whose latest values are indexed in order. */
+  firstOrderedBy?: OrderedKey
+}
+
+const ENTITY_TABLES = { metric: 'latest_metrics', param: 'params', tag: 'tags' } as const
+
 /**
  * Turns parsed run filters and orderings into joins, conditions and ORDER BY terms over
  * `runs r`. Metric filters are inner joins on latest_metrics, so the planner can start from the
@@ -56,31 +81,65 @@ export function compileRunSearch(
   filter: FilterClause[],
   orderBy: OrderClause[],
   features: DialectFeatures,
-): RunSearchSql {
-  const joins: RawBuilder<unknown>[] = []
-  const where: Condition[] = []
+): RunSearchPlan {
+  const base: RunSearchSql = { joins: [], where: [], orderBy: [] }
+  const innerMetricAlias = compileFilter(filter, base, features)
+  const [first, ...rest] = orderBy
+  const split = first !== undefined && first.entity !== 'attribute' && !(first.entity === 'metric' && innerMetricAlias.has(first.key))
+  const terms = compileOrder(split ? rest : orderBy, innerMetricAlias, base.joins, split ? 1 : 0)
+  if (!split) return { parts: [{ ...base, orderBy: terms }] }
+
+  const table = ENTITY_TABLES[first.entity as keyof typeof ENTITY_TABLES]
+  const alias = 'o0'
+  const lacksKey = sql<SqlBool>`not exists (select 1 from ${sql.table(table)} ${sql.raw(alias)}
+    where ${sql.ref(`${alias}.run_uuid`)} = r.run_uuid and ${sql.ref(`${alias}.key`)} = ${first.key})`
+  const direction = sql.raw(first.ascending ? 'asc' : 'desc')
+  return {
+    parts: [
+      {
+        joins: [sql`join ${sql.table(table)} ${sql.raw(alias)} on ${sql.ref(`${alias}.run_uuid`)} = r.run_uuid and ${sql.ref(`${alias}.key`)} = ${first.key}`, ...base.joins],
+        where: base.where,
+        orderBy: [sql`${sql.ref(`${alias}.value`)} ${direction}`, ...terms],
+      },
+      // Runs without the key sort last in both directions, as in MLflow.
+      { joins: base.joins, where: [...base.where, lacksKey], orderBy: terms },
+    ],
+    firstOrderedBy: first.entity === 'metric' ? { key: first.key, ascending: first.ascending, alias, otherJoins: base.joins } : undefined,
+  }
+}
+
+function compileFilter(filter: FilterClause[], out: RunSearchSql, features: DialectFeatures): Map<string, string> {
   const innerMetricAlias = new Map<string, string>()
   filter.forEach((clause, i) => {
     if (clause.entity === 'attribute') {
-      where.push(compare(sql.ref(`r.${RUN_COLUMNS[clause.key] ?? clause.key}`), clause.comparator, clause.value, features))
+      out.where.push(compare(sql.ref(`r.${RUN_COLUMNS[clause.key] ?? clause.key}`), clause.comparator, clause.value, features))
       return
     }
     if (clause.entity === 'dataset') {
       const column = sql.ref(DATASET_COLUMNS[clause.key] ?? 'd.name')
-      where.push(sql<SqlBool>`exists (select 1 from run_inputs ri join datasets d on d.dataset_uuid = ri.dataset_uuid
+      out.where.push(sql<SqlBool>`exists (select 1 from run_inputs ri join datasets d on d.dataset_uuid = ri.dataset_uuid
         where ri.run_uuid = r.run_uuid and ${compare(column, clause.comparator, clause.value, features)})`)
       return
     }
     const alias = `f${i}`
-    const table = clause.entity === 'metric' ? 'latest_metrics' : clause.entity === 'param' ? 'params' : 'tags'
-    joins.push(sql`join ${sql.table(table)} ${sql.raw(alias)} on ${sql.ref(`${alias}.run_uuid`)} = r.run_uuid and ${sql.ref(`${alias}.key`)} = ${clause.key}`)
+    const table = ENTITY_TABLES[clause.entity]
+    out.joins.push(sql`join ${sql.table(table)} ${sql.raw(alias)} on ${sql.ref(`${alias}.run_uuid`)} = r.run_uuid and ${sql.ref(`${alias}.key`)} = ${clause.key}`)
     if (clause.entity === 'metric') {
-      where.push(sql<SqlBool>`${sql.ref(`${alias}.is_nan`)} = 0`)
+      out.where.push(sql<SqlBool>`${sql.ref(`${alias}.is_nan`)} = 0`)
       if (!innerMetricAlias.has(clause.key)) innerMetricAlias.set(clause.key, alias)
     }
-    where.push(compare(sql.ref(`${alias}.value`), clause.comparator, clause.value, features))
+    out.where.push(compare(sql.ref(`${alias}.value`), clause.comparator, clause.value, features))
   })
+  return innerMetricAlias
+}
 
+/** ORDER BY terms (adding the left joins they need), then start time and run id as tie-breaks. */
+function compileOrder(
+  orderBy: OrderClause[],
+  innerMetricAlias: Map<string, string>,
+  joins: RawBuilder<unknown>[],
+  firstIndex: number,
+): RawBuilder<unknown>[] {
   const terms: RawBuilder<unknown>[] = []
   let ordersByStartTime = false
   let ordersByRunId = false
@@ -98,16 +157,15 @@ export function compileRunSearch(
       terms.push(sql`${sql.ref(`${reused}.value`)} ${direction}`)
       return
     }
-    const alias = `o${i}`
-    const table = order.entity === 'metric' ? 'latest_metrics' : order.entity === 'param' ? 'params' : 'tags'
-    joins.push(sql`left join ${sql.table(table)} ${sql.raw(alias)} on ${sql.ref(`${alias}.run_uuid`)} = r.run_uuid and ${sql.ref(`${alias}.key`)} = ${order.key}`)
+    const alias = `o${i + firstIndex}`
+    joins.push(sql`left join ${sql.table(ENTITY_TABLES[order.entity])} ${sql.raw(alias)} on ${sql.ref(`${alias}.run_uuid`)} = r.run_uuid and ${sql.ref(`${alias}.key`)} = ${order.key}`)
     // Runs without the key sort last in both directions, as in MLflow.
     terms.push(sql`case when ${sql.ref(`${alias}.run_uuid`)} is null then 1 else 0 end`)
     terms.push(sql`${sql.ref(`${alias}.value`)} ${direction}`)
   })
   if (!ordersByStartTime) terms.push(sql`r.start_time desc`)
   if (!ordersByRunId) terms.push(sql`r.run_uuid asc`)
-  return { joins, where, orderBy: terms }
+  return terms
 }
 
 const EXPERIMENT_COLUMNS: Record<string, string> = {

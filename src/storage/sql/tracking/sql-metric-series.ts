@@ -24,6 +24,18 @@ export class MetricSeriesIds {
     return row && Number(row.series_id)
   }
 
+  /** Ids for every key if all are cached, else undefined; never reads the database. */
+  cached(runId: string, keys: Iterable<string>): Map<string, number> | undefined {
+    const ids = new Map<string, number>()
+    for (const key of keys) {
+      if (ids.has(key)) continue
+      const id = this.#cache.get(cacheKey(runId, key))
+      if (id === undefined) return undefined
+      ids.set(key, id)
+    }
+    return ids
+  }
+
   /**
    * Ids for every key, creating missing series inside the caller's transaction. New ids are
    * returned in `created` and must be passed to `remember` only after the transaction commits,

@@ -7,7 +7,7 @@ import type {
   RunInfo,
   RunStatus,
 } from '../../../tracking/tracking-entities.js'
-import type { ExperimentTable, MetricTable, RunTable } from '../schema.js'
+import type { ExperimentTable, LatestMetricTable, MetricTable, RunTable } from '../schema.js'
 
 export function toExperiment(row: Selectable<ExperimentTable>, tags: KeyValue[]): Experiment {
   return {
@@ -63,15 +63,19 @@ export function toMetric(row: PointRow & { key: string }): Metric {
   }
 }
 
-/** A point as stored; `series_id` is filled in once the series is known. */
-export function fromMetric(seriesId: number, metric: Metric): MetricTable {
-  const isNan = Number.isNaN(metric.value)
+/** The value column of a metric: NaN is stored as 0 beside is_nan = 1 (see toMetric). */
+export function storedValue(metric: Metric): number {
+  return Number.isNaN(metric.value) ? 0 : metric.value
+}
+
+export function toLatestMetricRow(runId: string, metric: Metric): LatestMetricTable {
   return {
-    series_id: seriesId,
+    run_uuid: runId,
+    key: metric.key,
     step: metric.step,
     timestamp: metric.timestamp,
-    value: isNan ? 0 : metric.value,
-    is_nan: isNan ? 1 : 0,
+    value: storedValue(metric),
+    is_nan: Number.isNaN(metric.value) ? 1 : 0,
   }
 }
 

@@ -2,9 +2,9 @@ import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely'
 import { AppError } from '../../../shared/errors.js'
 import type { KeyValue, LogBatch, Metric } from '../../../tracking/tracking-entities.js'
 import { RUN_NAME_TAG } from '../../../tracking/tracking-entities.js'
-import type { DialectFeatures } from '../dialect-features.js'
+import type { DialectFeatures, MetricPointColumns } from '../dialect-features.js'
 import type { Database } from '../schema.js'
-import { fromMetric } from './sql-row-mappers.js'
+import { storedValue, toLatestMetricRow } from './sql-row-mappers.js'
 import type { MetricSeriesIds } from './sql-metric-series.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -74,18 +74,37 @@ async function insertMetrics(
   metrics: Metric[],
 ): Promise<Map<string, number>> {
   const { ids, created } = await series.resolve(trx, runId, [...new Set(metrics.map((m) => m.key))])
-  const rows = metrics.map((m) => ({ key: m.key, ...fromMetric(ids.get(m.key)!, m) }))
-  await features.insertMetricPoints(trx, rows)
-  const newest = new Map<string, (typeof rows)[number]>()
-  for (const row of rows) {
-    const current = newest.get(row.key)
-    if (!current || isNewer(row, current)) newest.set(row.key, row)
+  await writeMetrics(trx, features, ids, runId, metrics)
+  return created
+}
+
+/**
+ * Writes metric points whose series ids are all known, with the latest value per key, all or
+ * nothing: inside the caller's transaction, or as the whole of a metrics-only log-batch.
+ */
+export async function writeMetrics(
+  db: Db,
+  features: DialectFeatures,
+  seriesIds: Map<string, number>,
+  runId: string,
+  metrics: Metric[],
+): Promise<void> {
+  const points: MetricPointColumns = { seriesIds: [], steps: [], timestamps: [], values: [], isNan: [] }
+  const newest = new Map<string, Metric>()
+  for (const m of metrics) {
+    points.seriesIds.push(seriesIds.get(m.key)!)
+    points.steps.push(m.step)
+    points.timestamps.push(m.timestamp)
+    points.values.push(storedValue(m))
+    points.isNan.push(Number.isNaN(m.value) ? 1 : 0)
+    const current = newest.get(m.key)
+    if (!current || isNewer(m, current)) newest.set(m.key, m)
   }
   // MLflow's "latest" is the greatest (step, timestamp, value); the WHERE keeps an older point
   // arriving late from overwriting a newer one.
-  await trx
+  const latest = db
     .insertInto('latest_metrics')
-    .values([...newest.values()].map(({ key, step, timestamp, value, is_nan }) => ({ run_uuid: runId, key, step, timestamp, value, is_nan })))
+    .values([...newest.values()].map((m) => toLatestMetricRow(runId, m)))
     .onConflict((oc) =>
       oc
         .columns(['run_uuid', 'key'])
@@ -101,12 +120,12 @@ async function insertMetrics(
             and excluded.value > latest_metrics.value)))`,
         ),
     )
-    .execute()
-  return created
+  await features.writeMetricPoints(db, points, latest)
 }
 
-function isNewer(a: { step: number; timestamp: number; value: number }, b: typeof a): boolean {
+/** The same order as the upsert's WHERE, on stored values (NaN as 0). */
+function isNewer(a: Metric, b: Metric): boolean {
   if (a.step !== b.step) return a.step > b.step
   if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp
-  return a.value > b.value
+  return storedValue(a) > storedValue(b)
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import { randomUUID } from 'node:crypto'
 import type { Page } from '../../../shared/page.js'
 import { pageFromRows } from '../../../shared/page.js'
@@ -21,12 +21,12 @@ import type { Database, RunTable } from '../schema.js'
 import type { SqlDatabase } from '../sql-database.js'
 import { translated } from '../translate-error.js'
 import { SqlExperiments } from './sql-experiments.js'
-import { compileRunSearch } from './sql-filter-compiler.js'
 import { readMetricHistory, sampleMetricHistory } from './sql-metric-history.js'
 import { fromRunInfo, toRunInfo } from './sql-row-mappers.js'
 import { hydrateRuns } from './sql-run-hydrator.js'
+import { searchRunRows } from './sql-run-search.js'
 import { MetricSeriesIds } from './sql-metric-series.js'
-import { upsertTags, writeBatch } from './sql-run-writes.js'
+import { upsertTags, writeBatch, writeMetrics } from './sql-run-writes.js'
 
 /** The TrackingStore over Kysely, for SQLite and PostgreSQL alike. */
 export class SqlTrackingStore implements TrackingStore {
@@ -120,6 +120,11 @@ export class SqlTrackingStore implements TrackingStore {
 
   logBatch(runId: string, batch: LogBatch): Promise<void> {
     return translated(async () => {
+      // The common case, metrics of series seen before, is one atomic write without BEGIN/COMMIT.
+      const known = batch.params.length === 0 && batch.tags.length === 0 && batch.metrics.length > 0
+        ? this.#series.cached(runId, batch.metrics.map((m) => m.key))
+        : undefined
+      if (known) return writeMetrics(this.#db, this.#features, known, runId, batch.metrics)
       const created = await this.#db
         .transaction()
         .execute((trx) => writeBatch(trx, this.#features, this.#series, runId, batch))
@@ -180,16 +185,8 @@ export class SqlTrackingStore implements TrackingStore {
   searchRuns(query: RunQuery): Promise<Page<Run>> {
     return translated(async () => {
       if (query.experimentIds.length === 0) return { items: [] }
-      const compiled = compileRunSearch(query.filter, query.orderBy, this.#features)
-      const where = [sql`r.experiment_id in (${sql.join(query.experimentIds)})`, ...compiled.where]
-      if (query.view !== 'ALL') {
-        where.push(sql`r.lifecycle_stage = ${query.view === 'ACTIVE_ONLY' ? 'active' : 'deleted'}`)
-      }
-      const rows = await sql<RunTable>`select r.* from runs r ${sql.join(compiled.joins, sql` `)}
-        where ${sql.join(where, sql` and `)}
-        order by ${sql.join(compiled.orderBy)}
-        limit ${query.limit + 1} offset ${query.offset}`.execute(this.#db)
-      const page = pageFromRows(rows.rows, query.limit, query.offset)
+      const rows = await searchRunRows(this.#db, this.#features, query)
+      const page = pageFromRows(rows, query.limit, query.offset)
       return { items: await hydrateRuns(this.#db, page.items), nextPageToken: page.nextPageToken }
     })
   }
