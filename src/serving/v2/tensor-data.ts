@@ -41,15 +41,27 @@ export function flattenData(data: unknown, expected: number, what: string, shape
   if (!Array.isArray(data)) throw invalid(`${what}: "data" must be an array (flat or nested row-major), got ${typeName(data)}`)
   if (data.length === expected && !data.some(Array.isArray)) return data
   const out: unknown[] = []
-  const walk = (value: unknown[]): void => {
+  const walk = (value: unknown[], depth: number): void => {
+    if (depth > MAX_NESTING) throw nestingError(what)
     for (const v of value) {
-      if (Array.isArray(v)) walk(v)
+      if (Array.isArray(v)) walk(v, depth + 1)
       else if (out.push(v) > expected) throw countError(what, `more than ${expected}`, expected, shape)
     }
   }
-  walk(data)
+  walk(data, 1)
   if (out.length !== expected) throw countError(what, String(out.length), expected, shape)
   return out
+}
+
+/**
+ * Deeper than any tensor's rank (numpy caps it at 64). The walks over nested data recurse, and
+ * a body within the serving limit can nest millions deep (JSON.parse copes): without this cap
+ * such a body overflowed the stack and answered 500 instead of 400.
+ */
+const MAX_NESTING = 64
+
+function nestingError(what: string): AppError {
+  return invalid(`${what}: the values nest more than ${MAX_NESTING} arrays deep, more than any tensor has dimensions`)
 }
 
 // The shape is formatted only here: building the message up front cost every request.
@@ -60,7 +72,7 @@ function countError(what: string, got: string, expected: number, shape: readonly
 /** The shape of rectangular nested arrays (`[[1,2],[3,4]]` → `[2, 2]`), for V1 and MLflow rows. */
 export function nestedShape(data: unknown, what: string): number[] {
   const shape: number[] = []
-  for (let v = data; Array.isArray(v); v = v[0]) shape.push(v.length)
+  for (let v = data; Array.isArray(v); v = v[0]) if (shape.push(v.length) > MAX_NESTING) throw nestingError(what)
   const check = (value: unknown, depth: number): void => {
     const isArray = Array.isArray(value)
     if (depth === shape.length) {

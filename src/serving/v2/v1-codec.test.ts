@@ -10,6 +10,11 @@ const pair: ModelSignature = {
 }
 
 describe('decodeV1PredictRequest', () => {
+  it('should refuse instances nested far deeper than any tensor rather than overflow the stack', () => {
+    const deep = JSON.parse('['.repeat(100_000) + '1' + ']'.repeat(100_000))
+    assert.throws(() => decodeV1PredictRequest({ instances: deep }, single), /input 'x': the values nest more than 64 arrays deep/)
+  })
+
   it('should stack instances into a batch for a single-input model', () => {
     const [x] = decodeV1PredictRequest({ instances: [[1, 2], [3, 4], [5, 6]] }, single)
     assert.deepEqual(x!.shape, [3, 2])

@@ -31,6 +31,11 @@ function rejects(body: unknown, pattern: RegExp, sig: ModelSignature = signature
 }
 
 describe('decodeV2InferRequest', () => {
+  it('should refuse data nested far deeper than any tensor rather than overflow the stack', () => {
+    const deep = JSON.parse('['.repeat(100_000) + '1' + ']'.repeat(100_000))
+    rejects({ inputs: [{ ...x, data: deep }, ids] }, /input 'x': the values nest more than 64 arrays deep/)
+  })
+
   it('should decode flat and nested data into typed arrays in signature order', () => {
     const request = decodeV2InferRequest({ id: '42', inputs: [ids, { ...x, data: [[1, 2, 3], [4, 5, 6]] }], outputs: [{ name: 'label' }] }, signature)
     assert.equal(request.id, '42')
