@@ -8,7 +8,7 @@ import type { PlinthConfig } from '../config/index.js'
 import type { SingleModel } from '../inference/index.js'
 import { PLINTH_VERSION } from '../version.js'
 import { createModelServerApp } from './model-server-app.js'
-import { closeHttp } from './start-server.js'
+import { closeHttp, listeningUrl } from './start-server.js'
 
 export interface RunningModelServer {
   app: FastifyInstance
@@ -30,12 +30,10 @@ export async function startModelServer(config: PlinthConfig, model: SingleModel,
     await app.close()
     throw error
   }
-  const address = app.server.address()
-  const port = typeof address === 'object' && address ? address.port : config.port
   let closing: Promise<void> | undefined
   return {
     app,
-    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    url: listeningUrl(app, config),
     close: () => (closing ??= closeHttp(app)),
   }
 }

@@ -22,16 +22,21 @@ export async function startServer(config: PlinthConfig, logger: boolean | Record
     await services.close()
     throw error
   }
-  const address = app.server.address()
-  const port = typeof address === 'object' && address ? address.port : config.port
   let closing: Promise<void> | undefined
   return {
     app,
     services,
-    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    url: listeningUrl(app, config),
     // Fastify's close stops accepting, lets in-flight requests finish, then resolves.
     close: () => (closing ??= closeHttp(app).then(() => services.close())),
   }
+}
+
+/** The URL a listening app answers on; with `--port 0` the port the system chose. */
+export function listeningUrl(app: FastifyInstance, config: PlinthConfig): string {
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
 }
 
 /**
