@@ -8,6 +8,7 @@ import type { PlinthConfig } from '../config/index.js'
 import type { SingleModel } from '../inference/index.js'
 import { PLINTH_VERSION } from '../version.js'
 import { createModelServerApp } from './model-server-app.js'
+import { serveClusterMetrics } from '../observability/cluster-metrics.js'
 import { closeHttp, listeningUrl } from './start-server.js'
 
 export interface RunningModelServer {
@@ -68,6 +69,7 @@ function runPrimary(config: PlinthConfig, model: ServedModel, announce: (line: s
   writeFileSync(file, model.bytes)
   const cleanup = () => rmSync(folder, { recursive: true, force: true })
   const handoff = JSON.stringify({ file, name: model.name, version: model.version })
+  serveClusterMetrics()
   for (let i = 0; i < config.workers; i++) cluster.fork({ [WORKER_MODEL]: handoff })
   let failed = false
   cluster.on('exit', (_worker, code) => {

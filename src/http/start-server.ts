@@ -4,6 +4,7 @@ import { createServices, type Services } from '../app/services.js'
 import type { PlinthConfig } from '../config/index.js'
 import { PLINTH_VERSION } from '../version.js'
 import { createApp } from './create-app.js'
+import { serveClusterMetrics } from '../observability/cluster-metrics.js'
 
 export interface RunningServer {
   app: FastifyInstance
@@ -62,6 +63,7 @@ export async function runServer(config: PlinthConfig, announce: (line: string) =
   if (config.workers > 1 && cluster.isPrimary) {
     const services = await createServices(config)
     await services.close()
+    serveClusterMetrics()
     for (let i = 0; i < config.workers; i++) cluster.fork()
     announce(`Plinth ${PLINTH_VERSION}: ${config.workers} workers on http://${config.host}:${config.port}`)
     const stop = () => {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { fetchClusterMetrics, inClusterWorker, joinClusterMetrics } from './cluster-metrics.js'
 
 /** Latency buckets from 0.5 ms to 10 s: inference is often sub-millisecond, tracking writes a few ms. */
 export const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -101,10 +102,12 @@ export class PlinthMetrics {
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'plinth_process_' })
+    if (inClusterWorker()) joinClusterMetrics(this.registry)
   }
 
-  /** The exposition text for `GET /metrics`. */
+  /** The exposition text for `GET /metrics`: the whole cluster's under `--workers`. */
   async render(): Promise<{ contentType: string; body: string }> {
+    if (inClusterWorker()) return fetchClusterMetrics()
     return { contentType: this.registry.contentType, body: await this.registry.metrics() }
   }
 }
