@@ -1,0 +1,115 @@
+/** Evidently's distance-type column tests: larger score means more drift. */
+import { binnedShares } from './binned-shares.js'
+import { countDistinctSorted, histogramCounts, sturgesEdges } from './binning.js'
+import type { DriftColumn } from './drift-column.js'
+
+/** Evidently floors the reference std so constant references do not divide by zero. */
+const MIN_STD = 0.001
+
+function sum(values: Float64Array): number {
+  let total = 0
+  for (const v of values) total += v
+  return total
+}
+
+/** Population standard deviation (NumPy's default ddof=0), two-pass for accuracy. */
+export function populationStd(values: Float64Array): number {
+  const mean = sum(values) / values.length
+  let squares = 0
+  for (const v of values) squares += (v - mean) * (v - mean)
+  return Math.sqrt(squares / values.length)
+}
+
+/** SciPy `wasserstein_distance` on sorted samples: ∫|F_ref − F_cur| by one merge walk. */
+export function wassersteinDistance(ref: Float64Array, cur: Float64Array): number {
+  let i = 0
+  let j = 0
+  let previous = NaN
+  let total = 0
+  while (i < ref.length || j < cur.length) {
+    const x = j >= cur.length || (i < ref.length && ref[i]! <= cur[j]!) ? ref[i]! : cur[j]!
+    if (i + j > 0) total += Math.abs(i / ref.length - j / cur.length) * (x - previous)
+    if (x === ref[i]) i++
+    else j++
+    previous = x
+  }
+  return total
+}
+
+/** "Wasserstein distance (normed)": distance divided by max(std(reference), 0.001). */
+export function wassersteinNormed(column: DriftColumn): number {
+  if (column.type !== 'numerical') return NaN
+  return wassersteinDistance(column.ref, column.cur) / Math.max(populationStd(column.ref), MIN_STD)
+}
+
+/** Σ x·ln(x/y) with SciPy `rel_entr` conventions (0 when x = 0). */
+function relativeEntropy(p: Float64Array, q: Float64Array): number {
+  let total = 0
+  for (let k = 0; k < p.length; k++) {
+    const x = p[k]!
+    const y = q[k]!
+    if (x > 0) total += y > 0 ? x * Math.log(x / y) : Infinity
+  }
+  return total
+}
+
+function normalised(values: Float64Array): Float64Array {
+  const total = sum(values)
+  return values.map((v) => v / total)
+}
+
+/** SciPy `jensenshannon(r, c)` with natural log, so the maximum is √ln2, not 1 (Evidently #494). */
+export function jensenShannon(column: DriftColumn): number {
+  const [r, c] = binnedShares(column, false).map(normalised) as [Float64Array, Float64Array]
+  const m = r.map((v, k) => (v + c[k]!) / 2)
+  return Math.sqrt((relativeEntropy(r, m) + relativeEntropy(c, m)) / 2)
+}
+
+/** Population stability index Σ (r − c)·ln(r/c) over ε-filled shares. */
+export function psi(column: DriftColumn): number {
+  const [r, c] = binnedShares(column, true)
+  let total = 0
+  for (let k = 0; k < r.length; k++) total += (r[k]! - c[k]!) * Math.log(r[k]! / c[k]!)
+  return total
+}
+
+/** KL(ref‖cur) as SciPy `entropy(r, c)`: both renormalised, natural log. */
+export function klDivergence(column: DriftColumn): number {
+  const [r, c] = binnedShares(column, true)
+  return relativeEntropy(normalised(r), normalised(c))
+}
+
+function hellingerFromBhattacharyya(bc: number): number {
+  return Math.sqrt(1 - Math.min(1, Math.max(0, bc)))
+}
+
+/** Density histogram on `edges` (NumPy `density=True`). */
+function densities(sorted: Float64Array, edges: Float64Array): Float64Array {
+  const counts = histogramCounts(sorted, edges)
+  const total = sum(counts)
+  return counts.map((c, i) => c / (edges[i + 1]! - edges[i]!) / total)
+}
+
+/**
+ * Evidently's Hellinger distance. Numerics use Sturges bins sized by the number of distinct values
+ * of ref ∪ cur (not the row count), density histograms and BC = Σ √(h1·h2)·width.
+ */
+export function hellinger(column: DriftColumn): number {
+  if (column.type === 'categorical') {
+    const [r, c] = binnedShares(column, false)
+    let bc = 0
+    for (let k = 0; k < r.length; k++) bc += Math.sqrt(r[k]! * c[k]!)
+    return hellingerFromBhattacharyya(bc)
+  }
+  const { ref, cur } = column
+  const all = new Float64Array(ref.length + cur.length)
+  all.set(ref)
+  all.set(cur, ref.length)
+  all.sort()
+  const edges = sturgesEdges(all[0]!, all[all.length - 1]!, countDistinctSorted(all), column.integer)
+  const h1 = densities(ref, edges)
+  const h2 = densities(cur, edges)
+  let bc = 0
+  for (let i = 0; i < h1.length; i++) bc += Math.sqrt(h1[i]! * h2[i]!) * (edges[i + 1]! - edges[i]!)
+  return hellingerFromBhattacharyya(bc)
+}
