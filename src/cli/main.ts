@@ -4,6 +4,7 @@ import { PLINTH_VERSION } from '../version.js'
 import { reportAndExit } from './cli-context.js'
 import { registerDbCommand } from './db-command.js'
 import { registerDeploymentsCommand } from './deployments-command.js'
+import { registerDriftCommand } from './drift-command.js'
 import { registerExperimentsCommand } from './experiments-command.js'
 import { registerModelsCommand } from './models-command.js'
 import { registerRunsCommand } from './runs-command.js'
@@ -25,5 +26,6 @@ registerRunsCommand(program)
 registerTokensCommand(program)
 registerModelsCommand(program)
 registerDeploymentsCommand(program)
+registerDriftCommand(program)
 
 program.parseAsync(process.argv).catch(reportAndExit)
