@@ -5,6 +5,7 @@
  */
 import { invalidParameter } from '../../shared/errors.js'
 import type { DriftColumn } from './drift-column.js'
+import { sortFloat64 } from './sort-float64.js'
 import { pythonNumberString } from './value-counts.js'
 import { defaultStatTest, STAT_TESTS, type StatTestName } from './stat-tests.js'
 
@@ -53,7 +54,7 @@ function finiteSorted(values: Float64Array): [Float64Array, number] {
   const out = new Float64Array(kept)
   let k = 0
   for (const v of values) if (Number.isFinite(v)) out[k++] = v
-  return [out.sort(), values.length - kept]
+  return [sortFloat64(out), values.length - kept]
 }
 
 /** Non-empty cells as strings; a numeric side is printed the way pandas `astype(str)` would. */

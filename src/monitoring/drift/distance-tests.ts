@@ -2,6 +2,7 @@
 import { binnedShares } from './binned-shares.js'
 import { countDistinctSorted, histogramCounts, sturgesEdges } from './binning.js'
 import type { DriftColumn } from './drift-column.js'
+import { sortFloat64 } from './sort-float64.js'
 
 /** Evidently floors the reference std so constant references do not divide by zero. */
 const MIN_STD = 0.001
@@ -105,7 +106,7 @@ export function hellinger(column: DriftColumn): number {
   const all = new Float64Array(ref.length + cur.length)
   all.set(ref)
   all.set(cur, ref.length)
-  all.sort()
+  sortFloat64(all)
   const edges = sturgesEdges(all[0]!, all[all.length - 1]!, countDistinctSorted(all), column.integer)
   const h1 = densities(ref, edges)
   const h2 = densities(cur, edges)
