@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { syntheticCsv } from '../../src/monitoring/drift/drift-test-data.js'
+import { syntheticCsv } from '../../src/monitoring/drift/drift-test-data.test-helper.js'
 import { makeTempDir, removeTempDir, runCli } from './plinth-process.test-helper.js'
 
 /** `plinth drift` as a batch job runs it: two CSV files in, a report out. */

@@ -25,17 +25,8 @@ export interface V2Target {
   rowShape: number[]
 }
 
-/** mulberry32: small, fast and deterministic, as in the tracking API's bad-input suite. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom as prng } from '../../testing/seeded-random.js'
+export { prng }
 
 const WRONG_CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', '', 'multipart/form-data; boundary=x', 'application/xml', 'application/json; charset=latin1']
 const TOP_LEVEL = ['[]', '42', '"inputs"', 'null', 'true', '[{"inputs": []}]', '{}']

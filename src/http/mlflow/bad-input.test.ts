@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { seededRandom } from '../../testing/seeded-random.js'
 import { after, before, describe, it } from 'node:test'
 import { call, createTestApp, type TestApp } from '../../testing/test-services.js'
 
@@ -365,20 +366,9 @@ describe('MLflow tracking API with bad input', () => {
       '/runs/search': ['experiment_ids', 'filter', 'run_view_type', 'max_results', 'order_by', 'page_token'],
     }
 
-    /** mulberry32: small, fast and deterministic, so a failure replays with the same seed. */
-    function prng(seed: number): () => number {
-      let a = seed >>> 0
-      return () => {
-        a = (a + 0x6d2b79f5) >>> 0
-        let x = Math.imul(a ^ (a >>> 15), 1 | a)
-        x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-        return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-      }
-    }
-
     it('should never answer 5xx to ~2,000 garbage requests, and still log afterwards', async () => {
       const seed = Number(process.env.PLINTH_FUZZ_SEED ?? 20240611)
-      const random = prng(seed)
+      const random = seededRandom(seed)
       const int = (n: number) => Math.floor(random() * n)
       const pick = <T>(items: readonly T[]): T => items[int(items.length)]!
       const fuzzRun = await post('/runs/create', { experiment_id: experimentId })

@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { csvToDriftFrame } from './csv-frame.js'
 import { detectDrift, type DriftReport } from './detect-drift.js'
-import { syntheticCsv, type TableSpec } from './drift-test-data.js'
+import { syntheticCsv, type TableSpec } from './drift-test-data.test-helper.js'
 import type { StatTestName } from './stat-tests.js'
 
 // The acceptance bar of the monitoring issue: "Scores equal the SciPy reference to 1e-9 relative".

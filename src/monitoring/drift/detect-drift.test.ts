@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { csvToDriftFrame } from './csv-frame.js'
 import { detectDrift, type DriftFrame, type RawColumn } from './detect-drift.js'
-import { seededRandom, normal } from './drift-test-data.js'
+import { seededRandom, normal } from './drift-test-data.test-helper.js'
 
 function numbers(n: number, make: (i: number) => number): RawColumn {
   return { kind: 'numerical', values: Float64Array.from({ length: n }, (_, i) => make(i)) }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { seededRandom } from './drift-test-data.js'
+import { seededRandom } from './drift-test-data.test-helper.js'
 import { sortFloat64 } from './sort-float64.js'
 
 describe('sortFloat64', () => {

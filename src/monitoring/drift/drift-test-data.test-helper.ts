@@ -4,17 +4,8 @@
  * identical double.
  */
 
-/** mulberry32: tiny, seedable, good enough for test data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '../../testing/seeded-random.js'
+export { seededRandom }
 
 /** Box–Muller normal sample. */
 export function normal(random: () => number, mean = 0, sd = 1): number {
