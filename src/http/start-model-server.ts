@@ -72,8 +72,10 @@ function runPrimary(config: PlinthConfig, model: ServedModel, announce: (line: s
   serveClusterMetrics()
   for (let i = 0; i < config.workers; i++) cluster.fork({ [WORKER_MODEL]: handoff })
   let failed = false
-  cluster.on('exit', (_worker, code) => {
-    failed ||= code !== 0
+  let stopping = false
+  cluster.on('exit', (_worker, code, signal) => {
+    // A worker still starting when asked to stop has no handler yet and dies of the signal itself.
+    failed ||= !(code === 0 || (stopping && signal === 'SIGTERM'))
     if (Object.keys(cluster.workers ?? {}).length > 0) return
     cleanup()
     process.exit(failed ? 1 : 0)
@@ -81,6 +83,7 @@ function runPrimary(config: PlinthConfig, model: ServedModel, announce: (line: s
   announce(`Plinth ${PLINTH_VERSION} serving model '${model.name}' version ${model.version} from ${model.source}`)
   announce(`  ${config.workers} workers on http://${config.host}:${config.port}`)
   const stop = () => {
+    stopping = true
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM')
   }
   process.once('SIGTERM', stop)

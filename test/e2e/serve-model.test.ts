@@ -120,6 +120,11 @@ describe('plinth serve -m (child process)', () => {
     }
   })
 
+  it('should exit 0 when stopped while its workers are still starting', async () => {
+    const served = await serve(['-m', join(dir, 'churn.onnx'), '--port', String(await freePort()), '--workers', '2'])
+    assert.equal(await served.stop(), 0)
+  })
+
   it('should serve models:/name/version with --name, and refuse a model it cannot find with one error line', async () => {
     const served = await serve(['-m', 'models:/fraud/1', '--name', 'scorer', '--port', '0', '--backend-store-uri', store, '--artifacts-destination', artifacts])
     try {
