@@ -7,6 +7,8 @@ import { installErrorHandler } from './error-handler.js'
 import { registerInferenceRoutes } from './inference/inference-routes.js'
 import { installMlflowJsonBody } from './json-body.js'
 import { registerLineageRoutes } from './lineage-routes.js'
+import { registerCostRoutes } from './monitoring-cost-routes.js'
+import { CostService } from '../monitoring/cost/cost-service.js'
 import { installHttpMetrics } from './metrics-routes.js'
 import { registerGetArtifactRoute, registerProxiedArtifactRoutes, registerRunArtifactRoutes } from './mlflow/artifact-routes.js'
 import { registerExperimentRoutes } from './mlflow/experiment-routes.js'
@@ -71,6 +73,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
       registerRegistryPlinthRoutes(api, services.registry)
       registerLineageRoutes(api, services.registry, services.deploymentLineage)
       registerDeploymentRoutes(api, services.deployments)
+      registerCostRoutes(api, new CostService(() => services.metrics.render()))
     },
     { prefix: '/api/plinth/v1' },
   )
