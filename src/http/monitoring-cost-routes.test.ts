@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test'
 import { registerModels, unaryModel, v2Body } from '../inference/serving-fixtures.test-helper.js'
 import { parseSamples } from '../monitoring/cost/cost-exposition.js'
 import { call, createTestApp, type TestApp } from '../testing/test-services.js'
+import { resolveConfig } from '../config/index.js'
+import { createModelServerApp } from './model-server-app.js'
 
 const PRICE = 0.048
 const ROWS = Array.from({ length: 64 }, (_, i) => [i, -i, i / 2, 1 - i])
@@ -104,6 +106,44 @@ describe('GET /api/plinth/v1/monitoring/cost without a price', () => {
       assert.ok(body.models[0].cpu_seconds_per_1000 > 0)
     } finally {
       await t.close()
+    }
+  })
+})
+
+describe('GET /api/plinth/v1/monitoring/cost with a shadow', () => {
+  it('should charge the shadow\'s CPU to its deployment without counting its predictions', async () => {
+    const t = await createTestApp({ pricePerCoreHour: 1 })
+    try {
+      await registerModels(t.services, 'churn', [unaryModel('Identity'), unaryModel('Abs')])
+      const spec = { name: 'shadowed', routes: [{ model: 'churn', version: '1', weight: 100 }], shadow: { model: 'churn', version: '2', share: 1 } }
+      assert.equal((await call(t.app, 'POST', '/api/plinth/v1/deployments', spec)).status, 200)
+      await predict(t, 'shadowed', 10)
+      while (t.services.inference.shadowPending > 0) await new Promise((resolve) => setTimeout(resolve, 5))
+      const rows = (await cost(t, '?deployment=shadowed')).models
+      const byVersion = Object.fromEntries(rows.map((r: any) => [r.version, r]))
+      assert.equal(byVersion['1'].predictions, 10 * ROWS.length)
+      assert.equal(byVersion['2'].predictions, 0)
+      assert.ok(byVersion['2'].cpu_seconds > 0)
+      assert.equal(byVersion['2'].cost_per_1000, null)
+    } finally {
+      await t.close()
+    }
+  })
+})
+
+describe('GET /api/plinth/v1/monitoring/cost on plinth serve', () => {
+  it('should report the one served model', async () => {
+    const config = resolveConfig({ pricePerCoreHour: '0.2' }, {})
+    const { app } = await createModelServerApp({ name: 'solo', version: 1, bytes: unaryModel('Relu') }, config)
+    try {
+      await app.ready()
+      const infer = await app.inject({ method: 'POST', url: '/v2/models/solo/infer', payload: v2Body(ROWS) })
+      assert.equal(infer.statusCode, 200, infer.body)
+      const body = JSON.parse((await app.inject({ method: 'GET', url: '/api/plinth/v1/monitoring/cost' })).body)
+      assert.equal(body.price_per_core_hour, 0.2)
+      assert.deepEqual(body.models.map((r: any) => [r.model, r.version, r.predictions]), [['solo', '1', ROWS.length]])
+    } finally {
+      await app.close()
     }
   })
 })

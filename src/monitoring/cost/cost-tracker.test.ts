@@ -89,3 +89,15 @@ describe('CostTracker', () => {
     assert.ok(Math.abs(sample!.value - 0.002) < 1e-15)
   })
 })
+
+describe('CostTracker with run time no request claimed', () => {
+  it('should charge a batch that began in the previous interval to deployment \'\'', () => {
+    const { cpu, cost } = tracker(0)
+    cost.batch('fraud/2', 3)
+    cpu.advance(0.2)
+    cost.sample()
+    const [row, ...rest] = cost.snapshot()
+    assert.deepEqual(rest, [])
+    assert.deepEqual({ ...row, cpuSeconds: Number(row!.cpuSeconds.toFixed(12)) }, { model: 'fraud', version: '2', deployment: '', cpuSeconds: 0.2, predictions: 0 })
+  })
+})

@@ -149,10 +149,10 @@ export class CostTracker {
     const cpuSeconds = (now.user - this.#last.user + (now.system - this.#last.system)) / 1e6
     this.#last = now
     const versions: VersionWork[] = [...this.#runMs].map(([key, runMs]) => ({ key, runMs }))
-    for (const [key] of this.#runMs) this.#pair(key, '')
     const { cpuSeconds: shares, unattributedSeconds } = apportion(cpuSeconds, workWeights([...this.#pairs.values()], versions))
     for (const [id, seconds] of shares) {
-      const pair = this.#pairs.get(id)!
+      // The only pair the weights can name that no request made: a version's run time with no rows, under ''.
+      const pair = this.#pairs.get(id) ?? this.#pair(id.slice(0, id.indexOf('\u0000')), '')
       pair.cpuSeconds += seconds
       this.#cpu.inc(pair.labels, seconds)
     }
