@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { PlinthMetrics } from '../observability/metrics-registry.js'
-import { CostTracker } from '../monitoring/cost/cost-tracker.js'
+import { CostTracker, requestRows } from '../monitoring/cost/cost-tracker.js'
 import type { InferenceEngine } from '../serving/inference-engine.js'
 import { ModelCache, type ModelCacheEvent, type ModelLease } from '../serving/model-cache.js'
 import { OnnxInferenceEngine } from '../serving/onnx/onnx-inference-engine.js'
@@ -183,7 +183,7 @@ export class InferenceService {
       const decodeStarted = performance.now()
       const request = call.decode(lease.signature)
       decodeMs = performance.now() - decodeStarted
-      rows = rowsOf(request.inputs)
+      rows = requestRows(request.inputs)
       phase = 'infer'
       const outputs = await lease.infer(request.inputs, request.outputs)
       metrics.succeeded((performance.now() - started) / 1000)
@@ -261,13 +261,6 @@ export class InferenceService {
     if (event.type === 'load-failed') this.#warn?.(`model ${event.key} failed to load (attempt ${event.attempts}): ${event.reason}`)
     else this.#metrics.models(this.#cache)
   }
-}
-
-/** Rows a request asks for: the first input's first dimension (1 for a scalar input). */
-export function rowsOf(inputs: readonly Tensor[]): number {
-  const shape = inputs[0]?.shape
-  if (shape === undefined) return 0
-  return shape.length === 0 ? 1 : shape[0]!
 }
 
 function failureReason(error: unknown, phase: Phase): FailureReason {

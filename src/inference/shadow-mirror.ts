@@ -1,4 +1,4 @@
-import type { CostTracker } from '../monitoring/cost/cost-tracker.js'
+import { requestRows, type CostTracker } from '../monitoring/cost/cost-tracker.js'
 import type { ModelCache, ModelLease } from '../serving/model-cache.js'
 import type { ModelSignature, Tensor } from '../serving/tensor-types.js'
 import type { InferenceMetrics } from './inference-metrics.js'
@@ -67,7 +67,7 @@ export class ShadowMirror {
       const wanted = request.outputs?.filter((name) => lease!.signature.outputs.some((o) => o.name === name))
       const outputs = await lease.infer(request.inputs, wanted?.length ? wanted : undefined)
       // A shadow's CPU is part of what its deployment costs, though it predicts for nobody.
-      this.#cost?.served(mirrored.shadow.key, mirrored.deployment, request.inputs[0]?.shape[0] ?? 1, 0, false)
+      this.#cost?.served(mirrored.shadow.key, mirrored.deployment, requestRows(request.inputs), 0, false)
       this.#metrics.shadow(mirrored.deployment, mirrored.shadow, 'ok')
       const comparison = compareOutputs(mirrored.primaryOutputs, outputs)
       this.#metrics.shadowComparison(mirrored.deployment, comparison.differenceRatio, comparison.disagree)

@@ -26,13 +26,14 @@ export function serveClusterMetrics(): void {
   const aggregator = new AggregatorRegistry()
   cluster.on('message', (worker, message: MetricsMessage) => {
     if (message?.type !== REQUEST) return
-    aggregator.clusterMetrics().then(
+    aggregator
+      .clusterMetrics()
       // A cost ratio cannot be summed over workers: it is derived again from the summed counters.
-      (summed) => ({ body: summed + clusterCostLines(summed) }),
-    ).then(
-      ({ body }) => worker.send({ type: RESPONSE, id: message.id, body, contentType: aggregator.contentType }),
-      (error: Error) => worker.send({ type: RESPONSE, id: message.id, error: error.message }),
-    )
+      .then((summed) => summed + clusterCostLines(summed))
+      .then(
+        (body) => worker.send({ type: RESPONSE, id: message.id, body, contentType: aggregator.contentType }),
+        (error: Error) => worker.send({ type: RESPONSE, id: message.id, error: error.message }),
+      )
   })
 }
 

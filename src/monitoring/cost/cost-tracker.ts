@@ -1,5 +1,6 @@
 import { Counter, Gauge } from 'prom-client'
 import type { PlinthMetrics } from '../../observability/metrics-registry.js'
+import type { Tensor } from '../../serving/tensor-types.js'
 import { apportion, costPer1000, pairId, workWeights, type PairWork, type VersionWork } from './cost-attribution.js'
 
 export interface CostTrackerOptions {
@@ -187,4 +188,11 @@ export class CostTracker {
     }
     return pair
   }
+}
+
+/** Predictions a request asks for: the first input's first dimension (1 for a scalar input). */
+export function requestRows(inputs: readonly Tensor[]): number {
+  const shape = inputs[0]?.shape
+  if (shape === undefined) return 0
+  return shape.length === 0 ? 1 : shape[0]!
 }
