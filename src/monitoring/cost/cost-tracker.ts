@@ -20,6 +20,8 @@ interface Pair extends PairWork {
   labels: { model: string; version: string; deployment: string }
   cpuSeconds: number
   predictions: number
+  /** Predictions already added to the counter: it is brought up to date once per interval, off the request path. */
+  exported: number
 }
 
 export interface CostSnapshotRow {
@@ -36,8 +38,8 @@ export interface CostSnapshotRow {
  * `plinth_model_predictions_total` per model/version/deployment (counters, so they sum right
  * across workers and replicas), `plinth_cost_per_1000_predictions` (this process's figure; under
  * `--workers` the primary derives it from the summed counters), the configured price and when
- * counting began. Recording a request is two map lookups and additions; the apportioning runs
- * once per interval and when metrics are read.
+ * counting began. Recording a request is a map lookup and three additions; the apportioning and
+ * the counters' updates run once per interval and when metrics are read.
  */
 export class CostTracker {
   readonly pricePerCoreHour: number
@@ -74,6 +76,7 @@ export class CostTracker {
       help: 'Rows predicted successfully, by model version and deployment: the denominator of the cost per 1,000 predictions.',
       labelNames: ['model', 'version', 'deployment'] as const,
       registers,
+      collect: sample,
     })
     this.#unattributed = new Counter({
       name: 'plinth_cost_unattributed_cpu_seconds_total',
@@ -133,10 +136,7 @@ export class CostTracker {
     const pair = this.#pair(key, deployment)
     pair.rows += rows
     pair.decodeMs += decodeMs
-    if (predicted && rows > 0) {
-      pair.predictions += rows
-      this.#predictions.inc(pair.labels, rows)
-    }
+    if (predicted) pair.predictions += rows
   }
 
   /** One batch computed by `key` (the model cache's onBatch). */
@@ -161,7 +161,13 @@ export class CostTracker {
       this.#unattributedSeconds += unattributedSeconds
       this.#unattributed.inc(unattributedSeconds)
     }
-    for (const pair of this.#pairs.values()) pair.rows = pair.decodeMs = 0
+    for (const pair of this.#pairs.values()) {
+      pair.rows = pair.decodeMs = 0
+      if (pair.predictions > pair.exported) {
+        this.#predictions.inc(pair.labels, pair.predictions - pair.exported)
+        pair.exported = pair.predictions
+      }
+    }
     this.#runMs.clear()
   }
 
@@ -183,7 +189,7 @@ export class CostTracker {
       // A model name may itself hold '/', so the version is after the last one.
       const slash = key.lastIndexOf('/')
       const labels = { model: key.slice(0, slash), version: key.slice(slash + 1), deployment }
-      pair = { key, deployment, rows: 0, decodeMs: 0, labels, cpuSeconds: 0, predictions: 0 }
+      pair = { key, deployment, rows: 0, decodeMs: 0, labels, cpuSeconds: 0, predictions: 0, exported: 0 }
       this.#pairs.set(id, pair)
     }
     return pair
