@@ -9,7 +9,7 @@ import { freePort, makeTempDir, okJson, removeTempDir, requestJson, sqliteUri, s
 const PRICE = 0.05
 const REQUESTS = 120
 const BODY = { inputs: [{ name: 'x', datatype: 'FP32', shape: [2, 4], data: [1, 2, 3, 4, -1, -2, -3, -4] }] }
-const NAMES = new Set(['plinth_model_cpu_seconds_total', 'plinth_model_predictions_total', 'plinth_cost_per_1000_predictions', 'plinth_cost_price_per_core_hour'])
+const NAMES = new Set(['plinth_model_cpu_seconds_total', 'plinth_model_predictions_total', 'plinth_cost_per_1000_predictions', 'plinth_cost_price_per_core_hour', 'plinth_models_loaded'])
 
 /**
  * Under --workers every worker counts its own CPU and predictions; a cost ratio per worker cannot
@@ -48,12 +48,14 @@ describe('cost under --workers 2', () => {
     )
     for (let scrape = 0; scrape < 4; scrape++) {
       const response = await fetch(`${server!.url}/metrics`, { headers: { connection: 'close' } })
-      const samples = parseSamples(await response.text(), NAMES).filter((s) => s.name === 'plinth_cost_price_per_core_hour' || s.labels.model === 'churn')
+      const samples = parseSamples(await response.text(), NAMES).filter((s) => s.labels.model === undefined || s.labels.model === 'churn')
       const value = (name: string) => {
         const found = samples.filter((s) => s.name === name)
         assert.equal(found.length, 1, `${name}: ${JSON.stringify(found)}`)
         return found[0]!.value
       }
+      // Each worker loads the model on its first request: two loaded means both served.
+      assert.equal(value('plinth_models_loaded'), 2)
       assert.equal(value('plinth_model_predictions_total'), REQUESTS * 2)
       assert.equal(value('plinth_cost_price_per_core_hour'), PRICE)
       const cpu = value('plinth_model_cpu_seconds_total')
