@@ -144,11 +144,6 @@ export class InferenceService {
     return this.#cache
   }
 
-  /** CPU and predictions per model version and deployment. */
-  get cost(): CostTracker {
-    return this.#cost
-  }
-
   /** Mirrored requests not finished yet. */
   get shadowPending(): number {
     return this.#shadow.pending
