@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
+import type { PredictionSink } from '../monitoring/prediction-logger.js'
 import type { PlinthMetrics } from '../observability/metrics-registry.js'
 import type { InferenceEngine } from '../serving/inference-engine.js'
 import { ModelCache, type ModelCacheEvent, type ModelLease } from '../serving/model-cache.js'
@@ -31,6 +33,8 @@ export interface InferenceServiceOptions {
   retryBackoffMs?: number
   /** Mirrored requests in flight at most; more are dropped. Default 64. */
   maxShadowPending?: number
+  /** Where every request that reached a model is logged (prediction logging); none when off. */
+  predictions?: PredictionSink
 }
 
 export interface InferCall<D extends DecodedRequest> {
@@ -42,6 +46,8 @@ export interface InferCall<D extends DecodedRequest> {
   headers?: IncomingHttpHeaders
   /** Turns the caller's body into tensors for this signature; throws INVALID_PARAMETER_VALUE. */
   decode(signature: ModelSignature): D
+  /** The id the prediction is logged under (and returned to the caller); made here when absent. */
+  predictionId?: string
 }
 
 export interface InferResult<D> {
@@ -77,11 +83,13 @@ export class InferenceService {
   readonly #watcher: ChangeWatcher
   readonly #shadow: ShadowMirror
   readonly #loads = new Map<string, VersionLoad>()
+  readonly #predictions: PredictionSink | undefined
   #warn: ((message: string) => void) | undefined
 
   constructor(options: InferenceServiceOptions) {
     this.#options = options
     this.#catalog = options.catalog
+    this.#predictions = options.predictions
     this.#metrics = new InferenceMetrics(options.metrics)
     const batching = options.maxBatchSize > 1 ? { maxBatchSize: options.maxBatchSize, maxQueueDelayMs: options.maxQueueDelayMs, maxQueueSize: options.maxQueueSize } : undefined
     this.#cache = new ModelCache({
@@ -141,6 +149,7 @@ export class InferenceService {
 
   async infer<D extends DecodedRequest>(call: InferCall<D>): Promise<InferResult<D>> {
     const started = performance.now()
+    const arrived = this.#predictions === undefined ? 0 : Date.now()
     let prepared: PreparedPlan
     try {
       const cached = this.#plans.get(call.name, call.version)
@@ -154,25 +163,29 @@ export class InferenceService {
     const load = route.load
     if (load.pending >= this.#options.maxQueueSize) {
       metrics.failed('overloaded', 0)
+      this.#log(call, route.served, prepared.deployment, arrived, started, undefined, undefined, 'TEMPORARILY_UNAVAILABLE')
       throw new AppError('TEMPORARILY_UNAVAILABLE', `${route.served.key} has ${load.pending} requests waiting, the most --max-queue-size allows; retry shortly`, { details: { retryAfterSeconds: 1 } })
     }
     load.pending++
     this.#metrics.requestStarted()
     let lease: ModelLease | undefined
     let phase: Phase = 'load'
+    let request: D | undefined
     try {
       lease = this.#cache.tryAcquire(route.served.key) ?? (await this.#cache.acquire(route.served.key))
       phase = 'decode'
-      const request = call.decode(lease.signature)
+      request = call.decode(lease.signature)
       phase = 'infer'
       const outputs = await lease.infer(request.inputs, request.outputs)
       metrics.succeeded((performance.now() - started) / 1000)
+      this.#log(call, route.served, prepared.deployment, arrived, started, request, outputs)
       if (shadow) {
         this.#shadow.mirror({ deployment: prepared.deployment, shadow, request, signature: lease.signature, decode: call.decode, primaryOutputs: outputs })
       }
       return { outputs, request, served: route.served, deployment: prepared.deployment }
     } catch (error) {
       metrics.failed(failureReason(error, phase), (performance.now() - started) / 1000)
+      this.#log(call, route.served, prepared.deployment, arrived, started, request, undefined, isAppError(error) ? error.code : 'INTERNAL_ERROR')
       throw error
     } finally {
       lease?.release()
@@ -224,6 +237,23 @@ export class InferenceService {
         }
       }),
     )
+  }
+
+  /** Hands the request to prediction logging: references only, converted later by its writer. */
+  #log(call: InferCall<DecodedRequest>, served: ServedVersion, deployment: string, time: number, started: number, request: DecodedRequest | undefined, outputs: Tensor[] | undefined, error?: string): void {
+    const sink = this.#predictions
+    if (sink === undefined) return
+    sink.record({
+      predictionId: call.predictionId ?? randomUUID(),
+      model: served.model,
+      version: String(served.version),
+      ...(deployment ? { deployment } : {}),
+      time,
+      latencyMs: performance.now() - started,
+      inputs: request?.inputs ?? [],
+      outputs: outputs ?? [],
+      ...(error !== undefined ? { error } : {}),
+    })
   }
 
   #loadOf(served: ServedVersion): VersionLoad {
