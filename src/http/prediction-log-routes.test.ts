@@ -53,7 +53,7 @@ describe('the prediction-log API', () => {
     ['a missing model', { predictions: [{ ...record('b-1', T0), model: undefined }] }, /'predictions\[0\]\.model'/],
     ['an unknown field', { predictions: [{ ...record('b-1', T0), colour: 'red' }] }, /Unknown parameter 'predictions\[0\]\.colour'/],
     ['a column of the wrong length', { predictions: [record('b-1', T0, { rows: 2, inputs: { amount: [1, 2, 3] } })] }, /predictions\[0\]\.inputs\["amount"\] has 3 values but the record has 2 rows/],
-    ['an object as a value', { predictions: [record('b-1', T0, { inputs: { amount: [{}, 1] } })] }, /predictions\[0\]\.inputs\.amount\[0\]/],
+    ['an object as a value', { predictions: [record('b-1', T0, { inputs: { amount: [{}, 1] } })] }, /predictions\[0\]\.inputs\["amount"\]\[0\] must be a number, string, boolean or null; got \{\}/],
     ['a bad prediction id', { predictions: [record('has space', T0)] }, /predictions\[0\]\.prediction_id must be 1 to 64 visible ASCII/],
     ['a negative time', { predictions: [record('b-1', -5)] }, /predictions\[0\]\.time must be milliseconds since the epoch/],
     ['a fractional time', { predictions: [record('b-1', 1.5)] }, /predictions\[0\]\.time/],

@@ -2,12 +2,11 @@ import { Type as T, type Static } from '@sinclair/typebox'
 import type { LoggedColumns, PredictionLog } from '../monitoring/prediction-log-store.js'
 
 /**
- * Wire shapes of `/api/plinth/v1/prediction-logs`. A column's values are numbers, strings,
- * booleans or null; the type list (not anyOf) keeps Ajv's type coercion from turning a null
- * into 0 while it tries the alternatives.
+ * Wire shapes of `/api/plinth/v1/prediction-logs`. Column values are checked by the service
+ * (numbers, strings, booleans or null): a schema union would let Ajv's type coercion turn a
+ * null into 0 while it tries the alternatives.
  */
-const Value = T.Unsafe<number | string | boolean | null>({ type: ['number', 'string', 'boolean', 'null'] })
-const Columns = T.Record(T.String(), T.Array(Value))
+const Columns = T.Record(T.String(), T.Array(T.Unsafe<number | string | boolean | null>({})))
 const Strict = { additionalProperties: false }
 
 const LogIn = T.Object(

@@ -50,10 +50,14 @@ export class NatsPredictionStream implements PredictionStream {
     this.#running ??= this.#drain().finally(() => (this.#running = undefined))
   }
 
+  async flush(): Promise<void> {
+    while (this.#running) await this.#running
+  }
+
   /** Publishes what is queued (with its retries), then closes the connection. */
   async close(): Promise<void> {
     this.#closed = true
-    while (this.#running) await this.#running
+    await this.flush()
     const connection = await this.#connection?.catch(() => undefined)
     await connection?.nc.drain().catch(() => undefined)
   }

@@ -14,6 +14,8 @@ const VALID_ID = /^[\x21-\x7e]{1,64}$/
 export interface PredictionStream {
   /** Queues the logs for publishing; never blocks or throws (failures are counted). */
   publish(logs: readonly PredictionLog[]): void
+  /** Resolves once everything queued so far is published or given up. */
+  flush(): Promise<void>
   close(): Promise<void>
 }
 
@@ -100,9 +102,10 @@ export class PredictionLogService {
     this.#sweeper = setInterval(run, intervalMs).unref()
   }
 
-  /** Writes what the serving buffer holds now (tests, and operators through graceful shutdown). */
+  /** Writes what the serving buffer holds now, and publishes it downstream (tests, shutdown). */
   async flush(): Promise<void> {
     await this.#options.sink?.flush()
+    await this.#options.stream?.flush()
   }
 
   /** Stops the sweep and writes what the serving buffer still holds. */
@@ -140,6 +143,11 @@ function columns(value: LoggedColumns, rows: number, at: string): void {
   for (const [name, column] of Object.entries(value)) {
     if (column.length !== rows) {
       throw new AppError('INVALID_PARAMETER_VALUE', `${at}["${name}"] has ${column.length} values but the record has ${rows} rows; give one value per row.`)
+    }
+    for (let i = 0; i < column.length; i++) {
+      const v = column[i]
+      const ok = v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
+      if (!ok) throw new AppError('INVALID_PARAMETER_VALUE', `${at}["${name}"][${i}] must be a number, string, boolean or null; got ${JSON.stringify(v)}.`)
     }
   }
 }
