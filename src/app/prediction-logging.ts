@@ -3,11 +3,13 @@ import { NatsPredictionStream } from '../monitoring/nats-prediction-stream.js'
 import { PredictionLogMetrics } from '../monitoring/prediction-log-metrics.js'
 import { PredictionLogService } from '../monitoring/prediction-log-service.js'
 import { PredictionLogger } from '../monitoring/prediction-logger.js'
+import { InlinePredictionLogWriter, type PredictionLogWriter } from '../monitoring/prediction-log-writer.js'
 import type { PlinthMetrics } from '../observability/metrics-registry.js'
 import { openDatabase } from '../storage/open-database.js'
 import { assertSchemaCurrent, migrateToLatest, schemaStatus } from '../storage/sql/schema-migrator.js'
 import type { SqlDatabase } from '../storage/sql/sql-database.js'
 import { SqlPredictionLogStore } from '../storage/sql/sql-prediction-log-store.js'
+import { ThreadedPredictionLogWriter } from '../storage/threaded-prediction-log-writer.js'
 
 /** A service whose warnings go wherever the app later says (its log), by then known. */
 export interface PredictionLogging {
@@ -30,16 +32,24 @@ export function createPredictionLogging(database: SqlDatabase, config: PlinthCon
     : undefined
   const sink = config.predictionLogging
     ? new PredictionLogger({
-        store,
+        writer: writerFor(config.backendStoreUri, store, stream),
         metrics: logMetrics,
         sampleRate: config.predictionLogSampleRate,
         bufferSize: config.predictionLogBufferSize,
-        ...(stream ? { onStored: (logs) => stream.publish(logs) } : {}),
         warn,
       })
     : undefined
   const service = new PredictionLogService({ store, retentionDays: config.predictionLogRetentionDays, warn, ...(sink ? { sink } : {}), ...(stream ? { stream } : {}) })
   return { service, onWarning: (w) => (warnTo = w) }
+}
+
+/**
+ * Serving writes through a worker thread with its own connection; an in-memory SQLite database
+ * exists only on this connection, so there (tests) the writes stay on this thread.
+ */
+function writerFor(uri: string, store: SqlPredictionLogStore, stream: NatsPredictionStream | undefined): PredictionLogWriter {
+  if (uri.endsWith(':memory:')) return new InlinePredictionLogWriter(store, stream && ((logs) => stream.publish(logs)))
+  return new ThreadedPredictionLogWriter({ uri, ...(stream ? { onStored: (encoded) => stream.publishEncoded(encoded) } : {}) })
 }
 
 /**

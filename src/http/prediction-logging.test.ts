@@ -105,7 +105,7 @@ describe('prediction logging on the one-model server', () => {
   it('should log /invocations, /v2 and /v1 requests', async () => {
     const database = openSqliteDatabase(':memory:')
     await migrateToLatest(database)
-    const config = resolveConfig({}, {})
+    const config = resolveConfig({ backendStoreUri: 'sqlite:///:memory:' }, {})
     const metrics = new PlinthMetrics()
     const logging = createPredictionLogging(database, config, metrics)
     const { app } = await createModelServerApp({ name: 'churn', version: 3, bytes: unaryModel('Neg') }, config, false, { metrics, predictions: logging.service.sink! })

@@ -2,6 +2,7 @@ import type { PredictionLogMetrics } from './prediction-log-metrics.js'
 import type { PredictionStream } from './prediction-log-service.js'
 import type { PredictionLog } from './prediction-log-store.js'
 import { predictionLogToWire } from './prediction-log-wire.js'
+import type { EncodedLog } from './prediction-log-writer.js'
 
 type Nats = typeof import('nats')
 type Connection = Awaited<ReturnType<Nats['connect']>>
@@ -34,7 +35,7 @@ export function streamNameFor(subject: string): string {
  */
 export class NatsPredictionStream implements PredictionStream {
   readonly #options: Required<Omit<NatsPredictionStreamOptions, 'warn'>> & Pick<NatsPredictionStreamOptions, 'warn'>
-  #queue: PredictionLog[] = []
+  #queue: EncodedLog[] = []
   #running: Promise<void> | undefined
   #connection: Promise<{ nc: Connection; js: JetStream }> | undefined
   #closed = false
@@ -44,9 +45,14 @@ export class NatsPredictionStream implements PredictionStream {
   }
 
   publish(logs: readonly PredictionLog[]): void {
+    this.publishEncoded(logs.map((log) => ({ id: log.predictionId, json: JSON.stringify(predictionLogToWire(log)) })))
+  }
+
+  /** Queues logs already in wire JSON (as the writer thread sends them back). */
+  publishEncoded(messages: readonly EncodedLog[]): void {
     const room = this.#closed ? 0 : Math.max(0, this.#options.queueSize - this.#queue.length)
-    if (logs.length > room) this.#options.metrics.stream.inc({ outcome: 'dropped' }, logs.length - room)
-    for (let i = 0; i < Math.min(room, logs.length); i++) this.#queue.push(logs[i]!)
+    if (messages.length > room) this.#options.metrics.stream.inc({ outcome: 'dropped' }, messages.length - room)
+    for (let i = 0; i < Math.min(room, messages.length); i++) this.#queue.push(messages[i]!)
     this.#running ??= this.#drain().finally(() => (this.#running = undefined))
   }
 
@@ -69,14 +75,14 @@ export class NatsPredictionStream implements PredictionStream {
     }
   }
 
-  async #publishWithRetries(batch: PredictionLog[]): Promise<void> {
+  async #publishWithRetries(batch: EncodedLog[]): Promise<void> {
     const { metrics, maxAttempts } = this.#options
     let pending = batch
     for (let attempt = 1; pending.length > 0; attempt++) {
       let failure: unknown
       try {
         const { js } = await this.#connect()
-        const results = await Promise.allSettled(pending.map((log) => js.publish(this.#options.subject, JSON.stringify(predictionLogToWire(log)), { msgID: log.predictionId })))
+        const results = await Promise.allSettled(pending.map((m) => js.publish(this.#options.subject, m.json, { msgID: m.id })))
         const failed = pending.filter((_, i) => results[i]!.status === 'rejected')
         failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason
         metrics.stream.inc({ outcome: 'published' }, pending.length - failed.length)

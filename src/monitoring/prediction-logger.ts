@@ -1,7 +1,7 @@
 import type { Tensor } from '../serving/tensor-types.js'
 import type { PredictionLogMetrics } from './prediction-log-metrics.js'
-import type { PredictionLog, PredictionLogStore } from './prediction-log-store.js'
-import { rowsOf, tensorsToColumns } from './tensor-columns.js'
+import type { PredictionLogStore } from './prediction-log-store.js'
+import { InlinePredictionLogWriter, type PredictionLogWriter } from './prediction-log-writer.js'
 
 /**
  * An answered request as the serving path hands it over: references only. Its tensors are not
@@ -27,7 +27,9 @@ export interface PredictionSink {
 }
 
 export interface PredictionLoggerOptions {
-  store: PredictionLogStore
+  /** Converts and stores batches; or give `store` to do it on this thread. */
+  writer?: PredictionLogWriter
+  store?: PredictionLogStore
   metrics: PredictionLogMetrics
   /** Share of predictions logged, 0..1. Default 1. */
   sampleRate?: number
@@ -41,8 +43,6 @@ export interface PredictionLoggerOptions {
   retryBaseMs?: number
   /** Attempts per batch before its records are counted failed. Default 10 (about a minute). */
   maxAttempts?: number
-  /** Called with each batch once it is stored (NATS streaming); must not throw. */
-  onStored?: (logs: readonly PredictionLog[]) => void
   /** Where write failures are reported (the server log). */
   warn?: (message: string) => void
   random?: () => number
@@ -55,7 +55,8 @@ export interface PredictionLoggerOptions {
  * backoff, its records still holding their place in the buffer. `close` writes what is left.
  */
 export class PredictionLogger implements PredictionSink {
-  readonly #options: Required<Omit<PredictionLoggerOptions, 'onStored' | 'warn'>> & Pick<PredictionLoggerOptions, 'onStored' | 'warn'>
+  readonly #options: Required<Omit<PredictionLoggerOptions, 'warn' | 'writer' | 'store'>> & Pick<PredictionLoggerOptions, 'warn'>
+  readonly #writer: PredictionLogWriter
   #buffer: ServedPrediction[] = []
   /** Records taken from the buffer and not yet stored or given up. */
   #writing = 0
@@ -66,6 +67,9 @@ export class PredictionLogger implements PredictionSink {
 
   constructor(options: PredictionLoggerOptions) {
     this.#options = { sampleRate: 1, bufferSize: 10_000, flushIntervalMs: 250, maxBatch: 1000, retryBaseMs: 100, maxAttempts: 10, random: Math.random, ...options }
+    const writer = options.writer ?? (options.store && new InlinePredictionLogWriter(options.store))
+    if (!writer) throw new TypeError('PredictionLogger needs a writer or a store')
+    this.#writer = writer
   }
 
   record(prediction: ServedPrediction): void {
@@ -96,11 +100,12 @@ export class PredictionLogger implements PredictionSink {
     }
   }
 
-  /** Stops taking records, cuts retry waits short and writes what is buffered. */
+  /** Stops taking records, cuts retry waits short, writes what is buffered and closes the writer. */
   async close(): Promise<void> {
     this.#closed = true
     this.#wakeRetry()
     await this.flush()
+    await this.#writer.close()
   }
 
   #startFlush(): void {
@@ -129,21 +134,19 @@ export class PredictionLogger implements PredictionSink {
   }
 
   async #write(batch: ServedPrediction[]): Promise<void> {
-    const { store, metrics, maxAttempts } = this.#options
-    const logs = batch.map(toLog)
+    const { metrics, maxAttempts } = this.#options
     for (let attempt = 1; ; attempt++) {
       try {
-        await store.appendBatch(logs)
-        metrics.records.inc({ outcome: 'logged' }, logs.length)
-        this.#options.onStored?.(logs)
+        await this.#writer.write(batch)
+        metrics.records.inc({ outcome: 'logged' }, batch.length)
         return
       } catch (error) {
         metrics.writeErrors.inc()
         // Closing, a store still failing gets a few quick tries rather than a minute of backoff.
         const gaveUp = attempt >= (this.#closed ? Math.min(3, maxAttempts) : maxAttempts)
-        this.#options.warn?.(`writing ${logs.length} prediction logs failed (attempt ${attempt}${gaveUp ? ', giving up' : ''}): ${(error as Error).message}`)
+        this.#options.warn?.(`writing ${batch.length} prediction logs failed (attempt ${attempt}${gaveUp ? ', giving up' : ''}): ${(error as Error).message}`)
         if (gaveUp) {
-          metrics.records.inc({ outcome: 'failed' }, logs.length)
+          metrics.records.inc({ outcome: 'failed' }, batch.length)
           return
         }
         await this.#sleep(this.#closed ? this.#options.retryBaseMs : Math.min(10_000, this.#options.retryBaseMs * 2 ** (attempt - 1)))
@@ -163,21 +166,4 @@ export class PredictionLogger implements PredictionSink {
     this.#retryWait.resolve()
     this.#retryWait = undefined
   }
-}
-
-/** Tensors become columns here, in the writer, not on the request path. */
-export function toLog(p: ServedPrediction): PredictionLog {
-  const log: PredictionLog = {
-    predictionId: p.predictionId,
-    model: p.model,
-    version: p.version,
-    time: p.time,
-    rows: rowsOf(p.inputs),
-    inputs: tensorsToColumns(p.inputs),
-    outputs: tensorsToColumns(p.outputs),
-    latencyMs: p.latencyMs,
-  }
-  if (p.deployment) log.deployment = p.deployment
-  if (p.error !== undefined) log.error = p.error
-  return log
 }

@@ -94,7 +94,7 @@ describe('prediction logs across kill -9 and SIGTERM', () => {
     const answered: string[] = []
     for (let i = 0; i < 60; i++) {
       const protocol = i % 3
-      const response =
+      const response: Response =
         protocol === 0
           ? await fetch(`${server.url}/v2/models/churn/infer`, { method: 'POST', body: JSON.stringify(v2Body([[i, 1, 2, 3]])) })
           : protocol === 1
