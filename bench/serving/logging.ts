@@ -9,7 +9,7 @@
  * run the server's own counters say how many records were logged and dropped: a ratio bought
  * by dropping records would not count.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -58,18 +58,27 @@ async function stored(base: string): Promise<number> {
   return total
 }
 
-async function round(model: string, logging: boolean): Promise<{ result: WrkResult; counts?: Counts; stored?: number }> {
+/** CPU seconds the server process has used so far, every thread (the log writer's too). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in clock ticks of 1/100 s
+}
+
+async function round(model: string, logging: boolean): Promise<{ result: WrkResult; cpuUsPerRequest: number; counts?: Counts; stored?: number }> {
   const server: Running = await startPlinth(REPO, nextPort++, ['--prediction-logging', String(logging)])
   try {
     await registerReferenceModel(server.url, model)
     await runWrk({ url: server.url + PATH, script: SCRIPT, connections: CONNECTIONS, seconds: 2 }) // warm-up
     const before = await counts(server.url)
+    const cpuBefore = cpuSeconds(server.process.pid!)
     const result = await runWrk({ url: server.url + PATH, script: SCRIPT, connections: CONNECTIONS, seconds: SECONDS })
-    if (!logging) return { result }
+    if (!logging) return { result, cpuUsPerRequest: ((cpuSeconds(server.process.pid!) - cpuBefore) * 1e6) / result.requests }
     await new Promise((r) => setTimeout(r, 1000)) // the last batch's flush
+    const cpuUsPerRequest = ((cpuSeconds(server.process.pid!) - cpuBefore) * 1e6) / result.requests
     const after = await counts(server.url)
     return {
       result,
+      cpuUsPerRequest,
       counts: { logged: after.logged - before.logged, dropped: after.dropped - before.dropped, failed: after.failed - before.failed },
       stored: await stored(server.url),
     }
@@ -92,18 +101,21 @@ async function main(): Promise<void> {
   const off: number[] = []
   const on: number[] = []
   const p99: Record<'off' | 'on', number[]> = { off: [], on: [] }
+  const cpu: Record<'off' | 'on', number[]> = { off: [], on: [] }
   for (let i = 0; i < ROUNDS; i++) {
     for (const logging of [false, true]) {
-      const { result, counts: c, stored: s } = await round(model, logging)
+      const { result, cpuUsPerRequest, counts: c, stored: s } = await round(model, logging)
       ;(logging ? on : off).push(result.requestsPerSecond)
       p99[logging ? 'on' : 'off'].push(result.p99)
+      cpu[logging ? 'on' : 'off'].push(cpuUsPerRequest)
       const extra = c ? `  logged ${c.logged} dropped ${c.dropped} failed ${c.failed} (in store ${s})` : ''
-      console.log(`  round ${i + 1}, logging ${logging ? 'on ' : 'off'} ${fmt(result.requestsPerSecond, 0).padStart(8)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms  failed ${result.failed}${extra}`)
+      console.log(`  round ${i + 1}, logging ${logging ? 'on ' : 'off'} ${fmt(result.requestsPerSecond, 0).padStart(8)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms  server CPU ${fmt(cpuUsPerRequest, 1)} µs/req  failed ${result.failed}${extra}`)
     }
   }
   const ratio = median(on) / median(off)
   console.log('\n| check | figure | target | met |\n|---|---|---|---|')
   console.log(`| throughput, logging on vs off (medians ${fmt(median(on), 0)} / ${fmt(median(off), 0)} req/s) | ${fmt(ratio, 3)} | ≥ 0.90 | ${ratio >= 0.9 ? 'yes' : 'no'} |`)
+  console.log(`| server CPU per request, logging on vs off (${fmt(median(cpu.on), 1)} / ${fmt(median(cpu.off), 1)} µs) | ${fmt(median(cpu.on) / median(cpu.off), 2)} | — | — |`)
   console.log(`| p99 latency, logging on vs off (${fmt(median(p99.on), 2)} / ${fmt(median(p99.off), 2)} ms) | ${fmt(median(p99.on) / median(p99.off), 2)} | — | — |`)
 }
 

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { connect, type NatsConnection } from 'nats'
 import { registerModels, unaryModel, v2Body } from '../inference/serving-fixtures.test-helper.js'
@@ -21,8 +24,10 @@ describe('streaming prediction logs to NATS JetStream', { skip }, () => {
   const subject = `plinth.test.${randomBytes(4).toString('hex')}`
   let t: TestApp
   let nc: NatsConnection
+  // A database file, so serving writes through the writer thread, which sends the JSON back.
+  const folder = mkdtempSync(join(tmpdir(), 'plinth-nats-'))
   before(async () => {
-    t = await createTestApp({ predictionLogNatsUrl: NATS_URL!, predictionLogNatsSubject: subject })
+    t = await createTestApp({ backendStoreUri: `sqlite:///${join(folder, 'plinth.db')}`, predictionLogNatsUrl: NATS_URL!, predictionLogNatsSubject: subject })
     await registerModels(t.services, 'churn', [unaryModel('Neg')])
     nc = await connect({ servers: NATS_URL! })
   })
@@ -30,6 +35,7 @@ describe('streaming prediction logs to NATS JetStream', { skip }, () => {
     await t?.close()
     await (await nc?.jetstreamManager())?.streams.delete(streamNameFor(subject)).catch(() => undefined)
     await nc?.close()
+    rmSync(folder, { recursive: true, force: true })
   })
 
   it('should publish every served and ingested prediction, once, with its fields', async () => {

@@ -5,6 +5,7 @@ import type { Tensor } from '../serving/tensor-types.js'
 import { PredictionLogMetrics } from './prediction-log-metrics.js'
 import type { PredictionLog, PredictionLogStore } from './prediction-log-store.js'
 import { PredictionLogger, type ServedPrediction } from './prediction-logger.js'
+import { packPredictions, unpackPredictions } from './packed-predictions.js'
 import { tensorsToColumns } from './tensor-columns.js'
 
 /** An in-memory store whose writes can be held or made to fail. */
@@ -158,5 +159,25 @@ describe('tensorsToColumns', () => {
 
   it('should make one row of a scalar', () => {
     assert.deepEqual(tensorsToColumns([{ name: 'v', datatype: 'FP32', shape: [], data: new Float32Array([2]) }]), { v: [2] })
+  })
+})
+
+describe('packPredictions', () => {
+  it('should carry every field and datatype to the writer thread unchanged', () => {
+    const batch: ServedPrediction[] = [
+      { ...prediction(1), deployment: 'api', error: 'INVALID_PARAMETER_VALUE' },
+      {
+        predictionId: 'p-2', model: 'm', version: '2', time: 5, latencyMs: 0.25,
+        inputs: [
+          { name: 'b', datatype: 'BOOL', shape: [3], data: new Uint8Array([1, 0, 1]) },
+          { name: 's', datatype: 'BYTES', shape: [2], data: ['a', 'é'] },
+          { name: 'd', datatype: 'FP64', shape: [1, 2], data: new Float64Array([0.1, -2]) },
+          { name: 'h', datatype: 'FP16', shape: [1], data: new Uint16Array([0x3c00]) },
+        ],
+        outputs: [{ name: 'i', datatype: 'UINT64', shape: [], data: new BigUint64Array([2n ** 63n]) }],
+      },
+    ]
+    const packed = packPredictions(batch)
+    assert.deepEqual(unpackPredictions(structuredClone(packed, { transfer: [packed.bytes] })), batch)
   })
 })

@@ -3,7 +3,7 @@
  * column conversion, the JSON and the insert, all off the serving thread.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import type { ServedPrediction } from '../monitoring/prediction-logger.js'
+import { unpackPredictions, type PackedPredictions } from '../monitoring/packed-predictions.js'
 import { toLog } from '../monitoring/prediction-log-writer.js'
 import { predictionLogToWire } from '../monitoring/prediction-log-wire.js'
 import { openDatabase } from './open-database.js'
@@ -11,7 +11,7 @@ import { SqlPredictionLogStore } from './sql/sql-prediction-log-store.js'
 
 export interface WriteRequest {
   seq: number
-  batch: ServedPrediction[]
+  batch: PackedPredictions
   /** Send the stored logs back as wire JSON (for the NATS stream). */
   encode: boolean
 }
@@ -33,7 +33,7 @@ port.on('message', (message: WriteRequest | 'close') => {
 async function write(request: WriteRequest): Promise<WriteReply> {
   try {
     const store = await storeOf()
-    const logs = request.batch.map(toLog)
+    const logs = unpackPredictions(request.batch).map(toLog)
     await store.appendBatch(logs)
     if (!request.encode) return { seq: request.seq, ok: true }
     return { seq: request.seq, ok: true, encoded: logs.map((log) => ({ id: log.predictionId, json: JSON.stringify(predictionLogToWire(log)) })) }

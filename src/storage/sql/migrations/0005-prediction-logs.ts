@@ -5,7 +5,9 @@ import type { DialectFeatures } from '../dialect-features.js'
  * Prediction logs. Where the dialect partitions by day (PostgreSQL), the key must hold the
  * partition column, so it is (prediction_id, time) and the store checks ids across days itself;
  * its leading prediction_id still serves the feedback join's lookups by id. Partitions are made
- * by the store on demand, one per UTC day, and retention drops them whole.
+ * by the store on demand, one per UTC day, and retention drops them whole. Two secondary
+ * indexes only, every one costs each logged prediction: time (windows, retention) and model
+ * (a model's windows); a deployment's window is read through the time index.
  */
 export async function up(db: Kysely<unknown>, f: DialectFeatures): Promise<void> {
   const partitioned = f.dayPartitions !== undefined
@@ -29,5 +31,4 @@ export async function up(db: Kysely<unknown>, f: DialectFeatures): Promise<void>
     .execute()
   await db.schema.createIndex('prediction_logs_time').on('prediction_logs').columns(['time']).execute()
   await db.schema.createIndex('prediction_logs_model_time').on('prediction_logs').columns(['model', 'version', 'time']).execute()
-  await db.schema.createIndex('prediction_logs_deployment_time').on('prediction_logs').columns(['deployment', 'time']).execute()
 }
