@@ -9,7 +9,7 @@ import { migrateToLatest } from '../storage/sql/schema-migrator.js'
 import { call, createTestApp, type TestApp } from '../testing/test-services.js'
 import { createModelServerApp } from './model-server-app.js'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 /** Serving on `plinth server` logs every request that reached a model, under the id it returns. */
 describe('prediction logging on the inference routes', () => {

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
+import { newPredictionId } from '../monitoring/prediction-ids.js'
 import type { PredictionSink } from '../monitoring/prediction-logger.js'
 import type { PlinthMetrics } from '../observability/metrics-registry.js'
 import type { InferenceEngine } from '../serving/inference-engine.js'
@@ -244,7 +244,7 @@ export class InferenceService {
     const sink = this.#predictions
     if (sink === undefined) return
     sink.record({
-      predictionId: call.predictionId ?? randomUUID(),
+      predictionId: call.predictionId ?? newPredictionId(time || Date.now()),
       model: served.model,
       version: String(served.version),
       ...(deployment ? { deployment } : {}),

@@ -6,6 +6,7 @@ import { PredictionLogMetrics } from './prediction-log-metrics.js'
 import type { PredictionLog, PredictionLogStore } from './prediction-log-store.js'
 import { PredictionLogger, type ServedPrediction } from './prediction-logger.js'
 import { packPredictions, unpackPredictions } from './packed-predictions.js'
+import { newPredictionId } from './prediction-ids.js'
 import { tensorsToColumns } from './tensor-columns.js'
 
 /** An in-memory store whose writes can be held or made to fail. */
@@ -179,5 +180,15 @@ describe('packPredictions', () => {
     ]
     const packed = packPredictions(batch)
     assert.deepEqual(unpackPredictions(structuredClone(packed, { transfer: [packed.bytes] })), batch)
+  })
+})
+
+describe('newPredictionId', () => {
+  it('should make version 7 UUIDs that sort by their millisecond', () => {
+    const early = newPredictionId(Date.UTC(2026, 0, 1))
+    const late = newPredictionId(Date.UTC(2026, 0, 1) + 1)
+    assert.match(early, /^019b76da-a800-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    assert.ok(early < late)
+    assert.notEqual(newPredictionId(5), newPredictionId(5))
   })
 })

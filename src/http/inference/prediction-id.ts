@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { newPredictionId } from '../../monitoring/prediction-ids.js'
 import { AppError } from '../../shared/errors.js'
 
 /** Ids go into logs, headers and feedback joins: visible ASCII, no spaces, bounded. */
@@ -7,14 +7,14 @@ const VALID_ID = /^[\x21-\x7e]{1,64}$/
 
 /**
  * The id a prediction is logged under: the caller's (a V2 body `id`, else an `X-Prediction-Id`
- * header) or a new UUID. It is set on the reply before inference, so the caller gets it on
+ * header) or a new time-ordered UUID. It is set on the reply before inference, so the caller gets it on
  * failures too, and feedback can name it later.
  */
 export function predictionIdFor(request: FastifyRequest, reply: FastifyReply, bodyId?: unknown): string {
   const header = request.headers['x-prediction-id']
   const given = typeof bodyId === 'string' ? bodyId : Array.isArray(header) ? header[0] : header
   let id: string
-  if (given === undefined) id = randomUUID()
+  if (given === undefined) id = newPredictionId()
   else if (VALID_ID.test(given)) id = given
   else {
     const where = typeof bodyId === 'string' ? 'The request "id"' : 'The X-Prediction-Id header'
