@@ -2,12 +2,15 @@ import { allocateTensorData, type Datatype, type Tensor, type TensorData } from 
 import type { ServedPrediction } from './prediction-logger.js'
 
 /**
- * A batch of served predictions as one flat list of primitives plus one byte buffer holding
- * every tensor's elements, for handing to the writer thread. A structured clone of the objects
- * themselves walks three typed arrays and a dozen objects per prediction, about three times the
- * cost of this copy; the buffer is then transferred, not cloned.
+ * Served predictions as one flat list of primitives plus one byte buffer holding every tensor's
+ * elements. The serving path appends each answered request here at once (a copy of a few small
+ * arrays), so the buffer holds no request objects: a thousand requests' tensors kept alive for
+ * a flush interval get promoted out of the young generation and cost the serving thread about
+ * 3 % in garbage collection. The packed form also crosses to the writer thread at a third of
+ * the cost of a structured clone of the objects.
  */
 export interface PackedPredictions {
+  count: number
   meta: Array<string | number>
   bytes: ArrayBuffer
 }
@@ -15,16 +18,35 @@ export interface PackedPredictions {
 /** Typed-array views need offsets aligned to their element size; 8 suits every datatype. */
 const align = (n: number) => (n + 7) & ~7
 
-export function packPredictions(batch: readonly ServedPrediction[]): PackedPredictions {
-  let size = 0
-  for (const p of batch) {
-    for (const t of p.inputs) if (t.datatype !== 'BYTES') size += align((t.data as Exclude<TensorData, string[]>).byteLength)
-    for (const t of p.outputs) if (t.datatype !== 'BYTES') size += align((t.data as Exclude<TensorData, string[]>).byteLength)
+/** Packs predictions one by one; `take` hands the batch over and starts a new one. */
+export class PredictionPacker {
+  #meta: Array<string | number> = []
+  #bytes = new Uint8Array(64 * 1024)
+  #used = 0
+  #count = 0
+
+  get count(): number {
+    return this.#count
   }
-  const bytes = new Uint8Array(size)
-  const meta: Array<string | number> = []
-  let offset = 0
-  const put = (t: Tensor) => {
+
+  add(p: ServedPrediction): void {
+    const meta = this.#meta
+    meta.push(p.predictionId, p.model, p.version, p.deployment ?? '', p.time, p.latencyMs, p.error ?? '', p.inputs.length, p.outputs.length)
+    for (const t of p.inputs) this.#put(t)
+    for (const t of p.outputs) this.#put(t)
+    this.#count++
+  }
+
+  take(): PackedPredictions {
+    const packed = { count: this.#count, meta: this.#meta, bytes: this.#bytes.buffer.slice(0, this.#used) }
+    this.#meta = []
+    this.#used = 0
+    this.#count = 0
+    return packed
+  }
+
+  #put(t: Tensor): void {
+    const meta = this.#meta
     meta.push(t.name, t.datatype, t.shape.length)
     for (const d of t.shape) meta.push(d)
     if (t.datatype === 'BYTES') {
@@ -34,19 +56,26 @@ export function packPredictions(batch: readonly ServedPrediction[]): PackedPredi
       return
     }
     const data = t.data as Exclude<TensorData, string[]>
-    meta.push(offset, data.length)
-    bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset)
-    offset += align(data.byteLength)
+    const end = this.#used + align(data.byteLength)
+    if (end > this.#bytes.length) {
+      const grown = new Uint8Array(Math.max(end, this.#bytes.length * 2))
+      grown.set(this.#bytes.subarray(0, this.#used))
+      this.#bytes = grown
+    }
+    meta.push(this.#used, data.length)
+    this.#bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), this.#used)
+    this.#used = end
   }
-  for (const p of batch) {
-    meta.push(p.predictionId, p.model, p.version, p.deployment ?? '', p.time, p.latencyMs, p.error ?? '', p.inputs.length, p.outputs.length)
-    for (const t of p.inputs) put(t)
-    for (const t of p.outputs) put(t)
-  }
-  return { meta, bytes: bytes.buffer }
 }
 
-export function unpackPredictions({ meta, bytes }: PackedPredictions): ServedPrediction[] {
+/** A whole batch at once (tests, and callers that hold the objects anyway). */
+export function packPredictions(batch: readonly ServedPrediction[]): PackedPredictions {
+  const packer = new PredictionPacker()
+  for (const p of batch) packer.add(p)
+  return packer.take()
+}
+
+export function unpackPredictions({ meta, bytes }: Omit<PackedPredictions, 'count'>): ServedPrediction[] {
   const batch: ServedPrediction[] = []
   let i = 0
   const next = () => meta[i++]!

@@ -1,3 +1,4 @@
+import { unpackPredictions, type PackedPredictions } from './packed-predictions.js'
 import type { ServedPrediction } from './prediction-logger.js'
 import type { PredictionLog, PredictionLogStore } from './prediction-log-store.js'
 import { rowsOf, tensorsToColumns } from './tensor-columns.js'
@@ -8,7 +9,7 @@ import { rowsOf, tensorsToColumns } from './tensor-columns.js'
  * conversion and the SQL are most of logging's cost, and the event loop serves requests.
  */
 export interface PredictionLogWriter {
-  write(batch: readonly ServedPrediction[]): Promise<void>
+  write(batch: PackedPredictions): Promise<void>
   close(): Promise<void>
 }
 
@@ -28,8 +29,8 @@ export class InlinePredictionLogWriter implements PredictionLogWriter {
     this.#onStored = onStored
   }
 
-  async write(batch: readonly ServedPrediction[]): Promise<void> {
-    const logs = batch.map(toLog)
+  async write(batch: PackedPredictions): Promise<void> {
+    const logs = unpackPredictions(batch).map(toLog)
     await this.#store.appendBatch(logs)
     this.#onStored?.(logs)
   }

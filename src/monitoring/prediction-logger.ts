@@ -1,11 +1,12 @@
 import type { Tensor } from '../serving/tensor-types.js'
+import { PredictionPacker, type PackedPredictions } from './packed-predictions.js'
 import type { PredictionLogMetrics } from './prediction-log-metrics.js'
 import type { PredictionLogStore } from './prediction-log-store.js'
 import { InlinePredictionLogWriter, type PredictionLogWriter } from './prediction-log-writer.js'
 
 /**
- * An answered request as the serving path hands it over: references only. Its tensors are not
- * touched again once the response is sent, so turning them into columns waits for the flush.
+ * An answered request as the serving path hands it over. The logger copies its tensors' bytes
+ * at once (see PredictionPacker); turning them into columns and JSON waits for the writer.
  */
 export interface ServedPrediction {
   predictionId: string
@@ -49,15 +50,19 @@ export interface PredictionLoggerOptions {
 }
 
 /**
- * Prediction logging off the request path: `record` appends to a bounded in-memory buffer, and a
- * single writer flushes it in batches, by size or every `flushIntervalMs`. A full buffer drops the
- * new record and counts it (serving never waits on the database); a failed write is retried with
- * backoff, its records still holding their place in the buffer. `close` writes what is left.
+ * Prediction logging off the request path: `record` packs the request into the batch being
+ * filled, a bounded buffer, and a single writer flushes full batches at once and a partial one
+ * every `flushIntervalMs`. A full buffer drops the new record and counts it (serving never waits
+ * on the database); a failed write is retried with backoff, its records still holding their
+ * place in the buffer. `close` writes what is left.
  */
 export class PredictionLogger implements PredictionSink {
   readonly #options: Required<Omit<PredictionLoggerOptions, 'warn' | 'writer' | 'store'>> & Pick<PredictionLoggerOptions, 'warn'>
   readonly #writer: PredictionLogWriter
-  #buffer: ServedPrediction[] = []
+  #filling = new PredictionPacker()
+  /** Full batches waiting for the writer. */
+  readonly #full: PackedPredictions[] = []
+  #queued = 0
   /** Records taken from the buffer and not yet stored or given up. */
   #writing = 0
   #timer: NodeJS.Timeout | undefined
@@ -78,23 +83,27 @@ export class PredictionLogger implements PredictionSink {
       metrics.records.inc({ outcome: 'sampled_out' })
       return
     }
-    if (this.#closed || this.#buffer.length + this.#writing >= bufferSize) {
+    if (this.#closed || this.pending >= bufferSize) {
       metrics.records.inc({ outcome: 'dropped' })
       return
     }
-    this.#buffer.push(prediction)
-    if (this.#buffer.length >= this.#options.maxBatch) this.#startFlush()
-    else this.#timer ??= setTimeout(() => this.#startFlush(), this.#options.flushIntervalMs).unref()
+    this.#filling.add(prediction)
+    if (this.#filling.count >= this.#options.maxBatch) {
+      this.#queue()
+      this.#startFlush()
+    } else {
+      this.#timer ??= setTimeout(() => this.#startFlush(), this.#options.flushIntervalMs).unref()
+    }
   }
 
   /** Records in memory, waiting or being written. */
   get pending(): number {
-    return this.#buffer.length + this.#writing
+    return this.#filling.count + this.#queued + this.#writing
   }
 
   /** Writes everything buffered so far; resolves when it is stored or given up. */
   async flush(): Promise<void> {
-    while (this.#buffer.length > 0 || this.#flushing) {
+    while (this.#filling.count + this.#queued > 0 || this.#flushing) {
       this.#startFlush()
       await this.#flushing
     }
@@ -108,45 +117,56 @@ export class PredictionLogger implements PredictionSink {
     await this.#writer.close()
   }
 
+  #queue(): void {
+    const batch = this.#filling.take()
+    this.#full.push(batch)
+    this.#queued += batch.count
+  }
+
   #startFlush(): void {
     if (this.#timer) {
       clearTimeout(this.#timer)
       this.#timer = undefined
     }
-    if (this.#flushing || this.#buffer.length === 0) return
+    if (this.#flushing || this.#filling.count + this.#queued === 0) return
     this.#flushing = this.#drain().finally(() => {
       this.#flushing = undefined
       this.#options.metrics.buffered.set(this.pending)
-      if (this.#buffer.length > 0) this.#timer ??= setTimeout(() => this.#startFlush(), this.#closed ? 0 : this.#options.flushIntervalMs).unref()
+      if (this.#filling.count + this.#queued > 0) this.#timer ??= setTimeout(() => this.#startFlush(), this.#closed ? 0 : this.#options.flushIntervalMs).unref()
     })
   }
 
   async #drain(): Promise<void> {
-    // Batches are written back to back while a full batch is waiting, so a burst drains at the
-    // store's speed rather than one batch per interval.
-    do {
-      const batch = this.#buffer.splice(0, this.#options.maxBatch)
-      this.#writing = batch.length
+    // Full batches are written back to back, so a burst drains at the store's speed rather than
+    // one batch per interval; a partial batch is written when the drain starts (timer, flush).
+    for (let first = true; ; first = false) {
+      if (this.#full.length === 0) {
+        if (this.#filling.count === 0 || !(first || this.#closed)) return
+        this.#queue()
+      }
+      const batch = this.#full.shift()!
+      this.#queued -= batch.count
+      this.#writing = batch.count
       this.#options.metrics.buffered.set(this.pending)
       await this.#write(batch)
       this.#writing = 0
-    } while (this.#buffer.length >= this.#options.maxBatch || (this.#closed && this.#buffer.length > 0))
+    }
   }
 
-  async #write(batch: ServedPrediction[]): Promise<void> {
+  async #write(batch: PackedPredictions): Promise<void> {
     const { metrics, maxAttempts } = this.#options
     for (let attempt = 1; ; attempt++) {
       try {
         await this.#writer.write(batch)
-        metrics.records.inc({ outcome: 'logged' }, batch.length)
+        metrics.records.inc({ outcome: 'logged' }, batch.count)
         return
       } catch (error) {
         metrics.writeErrors.inc()
         // Closing, a store still failing gets a few quick tries rather than a minute of backoff.
         const gaveUp = attempt >= (this.#closed ? Math.min(3, maxAttempts) : maxAttempts)
-        this.#options.warn?.(`writing ${batch.length} prediction logs failed (attempt ${attempt}${gaveUp ? ', giving up' : ''}): ${(error as Error).message}`)
+        this.#options.warn?.(`writing ${batch.count} prediction logs failed (attempt ${attempt}${gaveUp ? ', giving up' : ''}): ${(error as Error).message}`)
         if (gaveUp) {
-          metrics.records.inc({ outcome: 'failed' }, batch.length)
+          metrics.records.inc({ outcome: 'failed' }, batch.count)
           return
         }
         await this.#sleep(this.#closed ? this.#options.retryBaseMs : Math.min(10_000, this.#options.retryBaseMs * 2 ** (attempt - 1)))

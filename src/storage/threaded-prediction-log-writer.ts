@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import { packPredictions } from '../monitoring/packed-predictions.js'
-import type { ServedPrediction } from '../monitoring/prediction-logger.js'
+import type { PackedPredictions } from '../monitoring/packed-predictions.js'
 import type { EncodedLog, PredictionLogWriter } from '../monitoring/prediction-log-writer.js'
 import type { WriteReply, WriteRequest } from './prediction-log-worker.js'
 
@@ -12,10 +11,10 @@ export interface ThreadedWriterOptions {
 }
 
 /**
- * Writes prediction logs on a worker thread. The serving thread only hands over the batch (a
- * flat list and one transferred buffer, see packPredictions); converting tensors to columns, building
- * JSON and inserting rows, which measured about 25 µs a record on the event loop, happen on
- * the worker. The worker starts on the first write, so commands that never serve never start
+ * Writes prediction logs on a worker thread. The serving thread only hands over the packed
+ * batch (a flat list and one buffer, see PredictionPacker); unpacking, turning tensors into
+ * columns, building JSON and inserting rows, which measured about 25 µs a record on the event
+ * loop, happen on the worker. The worker starts on the first write, so commands that never serve never start
  * it, and is started again if it dies; a write in flight when it dies fails and is retried.
  */
 export class ThreadedPredictionLogWriter implements PredictionLogWriter {
@@ -28,15 +27,15 @@ export class ThreadedPredictionLogWriter implements PredictionLogWriter {
     this.#options = options
   }
 
-  async write(batch: readonly ServedPrediction[]): Promise<void> {
+  async write(batch: PackedPredictions): Promise<void> {
     const worker = this.#start()
     const seq = ++this.#seq
     const done = new Promise<EncodedLog[] | undefined>((resolve, reject) => this.#pending.set(seq, { resolve, reject }))
-    const packed = packPredictions(batch)
-    const request: WriteRequest = { seq, batch: packed, encode: this.#options.onStored !== undefined }
+    // Cloned, not transferred: a failed write is retried with the same batch.
+    const request: WriteRequest = { seq, batch, encode: this.#options.onStored !== undefined }
     // Referenced while a write is in flight, so a shutdown's last flush is not cut short.
     if (this.#pending.size === 1) worker.ref()
-    worker.postMessage(request, [packed.bytes])
+    worker.postMessage(request)
     const encoded = await done
     if (encoded) this.#options.onStored?.(encoded)
   }
