@@ -7,7 +7,15 @@ import { randomUUID } from 'node:crypto'
  * write of a batch rewrites about one page per row once the index outgrows memory.
  */
 export function newPredictionId(now: number = Date.now()): string {
-  const time = now.toString(16).padStart(12, '0')
+  // Requests arrive many to a millisecond: its prefix is made once.
+  if (now !== lastTime) {
+    const time = now.toString(16).padStart(12, '0')
+    lastTime = now
+    lastPrefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`
+  }
   const random = randomUUID()
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15, 18)}-${random.slice(19, 23)}-${random.slice(24)}`
+  return `${lastPrefix}${random.slice(15, 18)}-${random.slice(19)}`
 }
+
+let lastTime = -1
+let lastPrefix = ''
