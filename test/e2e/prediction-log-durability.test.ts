@@ -114,6 +114,24 @@ describe('prediction logs across kill -9 and SIGTERM', () => {
     assert.deepEqual([log.version, log.rows, log.inputs['x[0]'], log.outputs['y[0]']], ['1', 1, [2], [-2]])
   })
 
+  it('should list prediction logs from the CLI, and refuse a bad bound', { timeout: 120_000 }, async () => {
+    await server?.stop()
+    server = undefined
+    const store = ['--backend-store-uri', sqliteUri(join(dir, 'plinth.db'))]
+    const listed = await runCli(['predictions', 'list', ...store, '--model', 'churn', '--max-results', '5', '--json'])
+    assert.equal(listed.code, 0, listed.stderr)
+    const page = JSON.parse(listed.stdout)
+    assert.equal(page.predictions.length, 5)
+    assert.ok(page.next_page_token)
+    assert.deepEqual(Object.keys(page.predictions[0]).sort(), ['inputs', 'latency_ms', 'model', 'outputs', 'prediction_id', 'rows', 'time', 'version'])
+    const table = await runCli(['predictions', 'list', ...store, '--model', 'fraud', '--max-results', '2'])
+    assert.match(table.stdout, /^PREDICTION_ID\s+TIME\s+MODEL/)
+    assert.match(table.stdout, /more: --page-token /)
+    const bad = await runCli(['predictions', 'list', ...store, '--max-results', '0'])
+    assert.notEqual(bad.code, 0)
+    assert.match(bad.stderr, /max_results must be a whole number from 1 to 10000/)
+  })
+
   it('should refuse bad prediction logging flags at start, naming the flag', async () => {
     for (const [flag, value, message] of [
       ['--prediction-log-sample-rate', '1.5', /--prediction-log-sample-rate must be a number from 0 to 1/],
