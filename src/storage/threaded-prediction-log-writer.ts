@@ -45,6 +45,9 @@ export class ThreadedPredictionLogWriter implements PredictionLogWriter {
     if (!worker) return
     this.#worker = undefined
     const exited = new Promise((resolve) => worker.once('exit', resolve))
+    // Kept referenced until it has closed its connection, or a process with nothing else to do
+    // would exit under it.
+    worker.ref()
     worker.postMessage('close')
     await exited
   }
