@@ -13,6 +13,8 @@ import { SqlRegistryStore } from '../storage/sql/registry/sql-registry-store.js'
 import { DeploymentLineage, DeploymentService, registryTargetResolver } from '../deployments/index.js'
 import { SqlDeploymentStore } from '../storage/sql/sql-deployment-store.js'
 import { InferenceService, RegistryCatalog, inferenceOptionsFrom } from '../inference/index.js'
+import type { PredictionLogService } from '../monitoring/prediction-log-service.js'
+import { createPredictionLogging } from './prediction-logging.js'
 
 /** Everything the HTTP layer and the CLI call. */
 export interface Services {
@@ -28,6 +30,10 @@ export interface Services {
   readonly metrics: PlinthMetrics
   /** Serves registered models and deployments on the inference routes. */
   readonly inference: InferenceService
+  /** Prediction logs: the serving logger, ingestion, listing and retention. */
+  readonly predictionLogs: PredictionLogService
+  /** Sends prediction logging's warnings (failed writes, sweeps) to the server log. */
+  onPredictionLogWarning(warn: (message: string) => void): void
   close(): Promise<void>
 }
 
@@ -65,7 +71,10 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
   const resolveTarget = registryTargetResolver(registry)
   const deployments = new DeploymentService(new SqlDeploymentStore(database), async (target) => void (await resolveTarget(target)))
   const metrics = new PlinthMetrics()
-  const inference = new InferenceService({ catalog: new RegistryCatalog(registry, deployments), metrics, ...inferenceOptionsFrom(config) })
+  const predictionLogging = createPredictionLogging(database, config, metrics)
+  const predictionLogs = predictionLogging.service
+  const sink = predictionLogs.sink
+  const inference = new InferenceService({ catalog: new RegistryCatalog(registry, deployments), metrics, ...inferenceOptionsFrom(config), ...(sink ? { predictions: sink } : {}) })
   return Object.freeze({
     config,
     tracking,
@@ -77,8 +86,12 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     database,
     metrics,
     inference,
+    predictionLogs,
+    onPredictionLogWarning: predictionLogging.onWarning,
     async close() {
       await inference.close()
+      // After serving stops, so every answered request is in the buffer being written.
+      await predictionLogs.close()
       await store?.close()
       await database.close()
     },

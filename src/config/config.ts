@@ -23,6 +23,17 @@ export interface PlinthConfig {
   readonly modelMemoryBudgetMb: number
   /** Price of one CPU core-hour for the cost metrics (any currency); 0 = unset, CPU figures only. */
   readonly pricePerCoreHour: number
+  /** Log every served prediction (or a sample) for monitoring. */
+  readonly predictionLogging: boolean
+  /** Share of predictions logged, 0..1. */
+  readonly predictionLogSampleRate: number
+  /** Prediction log records held in memory at most; past it, new ones are dropped and counted. */
+  readonly predictionLogBufferSize: number
+  /** Days prediction logs are kept; 0 keeps them forever. */
+  readonly predictionLogRetentionDays: number
+  /** NATS server that stored prediction logs are also published to (JetStream); '' for none. */
+  readonly predictionLogNatsUrl: string
+  readonly predictionLogNatsSubject: string
 }
 
 export const DEFAULT_CONFIG: PlinthConfig = Object.freeze({
@@ -40,6 +51,12 @@ export const DEFAULT_CONFIG: PlinthConfig = Object.freeze({
   maxQueueSize: 1024,
   modelMemoryBudgetMb: 0,
   pricePerCoreHour: 0,
+  predictionLogging: true,
+  predictionLogSampleRate: 1,
+  predictionLogBufferSize: 10_000,
+  predictionLogRetentionDays: 30,
+  predictionLogNatsUrl: '',
+  predictionLogNatsSubject: 'plinth.predictions',
 })
 
 /** `--backend-store-uri` → `PLINTH_BACKEND_STORE_URI`: every flag's environment variable. */
@@ -75,6 +92,12 @@ export function resolveConfig(flags: Overrides = {}, env: NodeJS.ProcessEnv = pr
     maxQueueSize: integer(pick('maxQueueSize', 'max-queue-size'), '--max-queue-size', 1, 1_000_000),
     modelMemoryBudgetMb: integer(pick('modelMemoryBudgetMb', 'model-memory-budget-mb'), '--model-memory-budget-mb', 0, 16 * 1024 * 1024),
     pricePerCoreHour: price(pick('pricePerCoreHour', 'price-per-core-hour'), '--price-per-core-hour'),
+    predictionLogging: boolean(pick('predictionLogging', 'prediction-logging'), '--prediction-logging'),
+    predictionLogSampleRate: fraction(pick('predictionLogSampleRate', 'prediction-log-sample-rate'), '--prediction-log-sample-rate'),
+    predictionLogBufferSize: integer(pick('predictionLogBufferSize', 'prediction-log-buffer-size'), '--prediction-log-buffer-size', 1, 10_000_000),
+    predictionLogRetentionDays: integer(pick('predictionLogRetentionDays', 'prediction-log-retention-days'), '--prediction-log-retention-days', 0, 36_500),
+    predictionLogNatsUrl: natsUrl(pick('predictionLogNatsUrl', 'prediction-log-nats-url')),
+    predictionLogNatsSubject: natsSubject(pick('predictionLogNatsSubject', 'prediction-log-nats-subject')),
   })
 }
 
@@ -100,4 +123,31 @@ function boolean(value: unknown, flag: string): boolean {
   if (['1', 'true', 'yes', 'on'].includes(text)) return true
   if (['0', 'false', 'no', 'off', ''].includes(text)) return false
   throw new AppError('INVALID_PARAMETER_VALUE', `${flag} takes true or false; got '${String(value)}' (flag or ${envName(flag)}).`)
+}
+
+function fraction(value: unknown, flag: string): number {
+  const n = typeof value === 'number' ? value : Number(value)
+  if (String(value).trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new AppError('INVALID_PARAMETER_VALUE', `${flag} must be a number from 0 to 1 (the share logged); got '${String(value)}' (flag or ${envName(flag)}).`)
+  }
+  return n
+}
+
+function natsUrl(value: unknown): string {
+  const text = String(value).trim()
+  if (text === '') return ''
+  const flag = '--prediction-log-nats-url'
+  const ok = text.split(',').every((server) => /^(nats|tls|wss?):\/\/[^\s/]+\/?$/.test(server.trim()) || /^[^\s:/]+:\d+$/.test(server.trim()))
+  if (!ok) throw new AppError('INVALID_PARAMETER_VALUE', `${flag} must be a NATS server URL such as nats://127.0.0.1:4222 (several separated by commas); got '${text}' (flag or ${envName(flag)}).`)
+  return text
+}
+
+function natsSubject(value: unknown): string {
+  const text = String(value)
+  const flag = '--prediction-log-nats-subject'
+  // A subject to publish to: dot-separated tokens, no wildcards or spaces.
+  if (!/^[^\s.*>]+(\.[^\s.*>]+)*$/.test(text)) {
+    throw new AppError('INVALID_PARAMETER_VALUE', `${flag} must be a NATS subject of dot-separated words without wildcards, such as plinth.predictions; got '${text}' (flag or ${envName(flag)}).`)
+  }
+  return text
 }

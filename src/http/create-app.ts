@@ -17,6 +17,7 @@ import { registerRegisteredModelRoutes } from './mlflow/registry-model-routes.js
 import { registerRegistryPlinthRoutes } from './mlflow/registry-plinth-routes.js'
 import { registerModelVersionRoutes } from './mlflow/registry-version-routes.js'
 import { registerRunRoutes } from './mlflow/run-routes.js'
+import { registerPredictionLogRoutes } from './prediction-log-routes.js'
 import { parseQueryString } from './query-string.js'
 import { registerTokenRoutes } from './token-routes.js'
 
@@ -44,6 +45,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
   installErrorHandler(app)
   if (services.config.auth) installAuth(app, services.auth)
   installHttpMetrics(app, services.metrics)
+  services.onPredictionLogWarning((message) => app.log.warn(message))
 
   app.get('/health', { config: { access: 'public' } }, async (_request, reply) => reply.type('text/plain').send('OK'))
   app.get('/version', { config: { access: 'public' } }, async (_request, reply) => reply.type('text/plain').send(PLINTH_VERSION))
@@ -74,6 +76,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
       registerLineageRoutes(api, services.registry, services.deploymentLineage)
       registerDeploymentRoutes(api, services.deployments)
       registerCostRoutes(api, new CostService(() => services.metrics.render()))
+      registerPredictionLogRoutes(api, services.predictionLogs)
     },
     { prefix: '/api/plinth/v1' },
   )

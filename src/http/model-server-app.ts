@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { PlinthConfig } from '../config/index.js'
 import { InferenceService, SingleModelCatalog, inferenceOptionsFrom, type SingleModel } from '../inference/index.js'
+import type { PredictionSink } from '../monitoring/prediction-logger.js'
 import { PlinthMetrics } from '../observability/metrics-registry.js'
 import { PLINTH_VERSION } from '../version.js'
 import { installErrorHandler } from './error-handler.js'
@@ -21,9 +22,16 @@ export interface ModelServerApp {
  * (under the model's name), and `/metrics`. No auth, as with `mlflow models serve`: bind it to
  * loopback or put it behind something that checks callers.
  */
-export async function createModelServerApp(model: SingleModel, config: PlinthConfig, logger: boolean | Record<string, unknown> = false): Promise<ModelServerApp> {
-  const metrics = new PlinthMetrics()
-  const inference = new InferenceService({ catalog: new SingleModelCatalog(model), metrics, ...inferenceOptionsFrom(config) })
+export interface ModelServerOptions {
+  metrics?: PlinthMetrics
+  /** Where served predictions are logged; none by default (the caller owns the database). */
+  predictions?: PredictionSink
+}
+
+export async function createModelServerApp(model: SingleModel, config: PlinthConfig, logger: boolean | Record<string, unknown> = false, options: ModelServerOptions = {}): Promise<ModelServerApp> {
+  const metrics = options.metrics ?? new PlinthMetrics()
+  const predictions = options.predictions ? { predictions: options.predictions } : {}
+  const inference = new InferenceService({ catalog: new SingleModelCatalog(model), metrics, ...inferenceOptionsFrom(config), ...predictions })
   const app = Fastify({
     logger,
     logController: new LogController({ disableRequestLogging: true }),

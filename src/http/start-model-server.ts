@@ -3,9 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import { openPredictionLogging } from '../app/prediction-logging.js'
 import { loadServedModel, type ServedModel } from '../app/served-model.js'
 import type { PlinthConfig } from '../config/index.js'
 import type { SingleModel } from '../inference/index.js'
+import { PlinthMetrics } from '../observability/metrics-registry.js'
 import { PLINTH_VERSION } from '../version.js'
 import { createModelServerApp } from './model-server-app.js'
 import { serveClusterMetrics } from '../observability/cluster-metrics.js'
@@ -22,20 +24,28 @@ export interface RunningModelServer {
  * model onnxruntime cannot run stops the start with its reason, and the first request is fast.
  */
 export async function startModelServer(config: PlinthConfig, model: SingleModel, logger: boolean | Record<string, unknown> = { level: config.logLevel }): Promise<RunningModelServer> {
-  const { app, inference } = await createModelServerApp(model, config, logger)
+  const metrics = new PlinthMetrics()
+  // Predictions are logged to the backend store (the embedded SQLite file by default).
+  const logging = config.predictionLogging ? await openPredictionLogging(config, metrics) : undefined
+  const sink = logging?.service.sink
+  const { app, inference } = await createModelServerApp(model, config, logger, { metrics, ...(sink ? { predictions: sink } : {}) })
+  logging?.onWarning((message) => app.log.warn(message))
   try {
     await app.ready()
     await inference.ready(model.name)
     await app.listen({ host: config.host, port: config.port })
   } catch (error) {
     await app.close()
+    await logging?.close()
     throw error
   }
+  logging?.service.startRetention()
   let closing: Promise<void> | undefined
   return {
     app,
     url: listeningUrl(app, config),
-    close: () => (closing ??= closeHttp(app)),
+    // The app's close ends serving first, so the buffer holds every answered request.
+    close: () => (closing ??= closeHttp(app).then(() => logging?.close())),
   }
 }
 
@@ -56,7 +66,11 @@ export async function runModelServer(config: PlinthConfig, uri: string, name: st
     return
   }
   const model = await loadServedModel(uri, config, name)
-  if (config.workers > 1) return runPrimary(config, model, announce)
+  if (config.workers > 1) {
+    // Workers would race to migrate an empty database; the primary does it once.
+    if (config.predictionLogging) await (await openPredictionLogging(config, new PlinthMetrics())).close()
+    return runPrimary(config, model, announce)
+  }
   const server = await startModelServer(config, model)
   announce(`Plinth ${PLINTH_VERSION} serving model '${model.name}' version ${model.version} from ${model.source}`)
   announce(`  listening on ${server.url}: POST /invocations, /v2/models/${model.name}/infer, /v1/models/${model.name}:predict`)

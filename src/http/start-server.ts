@@ -23,6 +23,7 @@ export async function startServer(config: PlinthConfig, logger: boolean | Record
     await services.close()
     throw error
   }
+  services.predictionLogs.startRetention()
   let closing: Promise<void> | undefined
   return {
     app,

@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import { newPredictionId } from '../monitoring/prediction-ids.js'
+import type { PredictionSink } from '../monitoring/prediction-logger.js'
 import type { PlinthMetrics } from '../observability/metrics-registry.js'
 import { CostTracker, requestRows } from '../monitoring/cost/cost-tracker.js'
 import type { InferenceEngine } from '../serving/inference-engine.js'
@@ -34,6 +36,8 @@ export interface InferenceServiceOptions {
   maxShadowPending?: number
   /** Price of a CPU core-hour for the cost metrics; 0 or undefined = CPU figures only. */
   pricePerCoreHour?: number
+  /** Where every request that reached a model is logged (prediction logging); none when off. */
+  predictions?: PredictionSink
 }
 
 export interface InferCall<D extends DecodedRequest> {
@@ -45,6 +49,8 @@ export interface InferCall<D extends DecodedRequest> {
   headers?: IncomingHttpHeaders
   /** Turns the caller's body into tensors for this signature; throws INVALID_PARAMETER_VALUE. */
   decode(signature: ModelSignature): D
+  /** The id the prediction is logged under (and returned to the caller); made here when absent. */
+  predictionId?: string
 }
 
 export interface InferResult<D> {
@@ -81,11 +87,13 @@ export class InferenceService {
   readonly #shadow: ShadowMirror
   readonly #cost: CostTracker
   readonly #loads = new Map<string, VersionLoad>()
+  readonly #predictions: PredictionSink | undefined
   #warn: ((message: string) => void) | undefined
 
   constructor(options: InferenceServiceOptions) {
     this.#options = options
     this.#catalog = options.catalog
+    this.#predictions = options.predictions
     this.#metrics = new InferenceMetrics(options.metrics)
     this.#cost = new CostTracker({ metrics: options.metrics, pricePerCoreHour: options.pricePerCoreHour ?? 0 })
     const batching = options.maxBatchSize > 1 ? { maxBatchSize: options.maxBatchSize, maxQueueDelayMs: options.maxQueueDelayMs, maxQueueSize: options.maxQueueSize } : undefined
@@ -151,6 +159,7 @@ export class InferenceService {
 
   async infer<D extends DecodedRequest>(call: InferCall<D>): Promise<InferResult<D>> {
     const started = performance.now()
+    const arrived = this.#predictions === undefined ? 0 : Date.now()
     let prepared: PreparedPlan
     try {
       const cached = this.#plans.get(call.name, call.version)
@@ -164,25 +173,28 @@ export class InferenceService {
     const load = route.load
     if (load.pending >= this.#options.maxQueueSize) {
       metrics.failed('overloaded', 0)
+      this.#log(call, route.served, prepared.deployment, arrived, started, undefined, undefined, 'TEMPORARILY_UNAVAILABLE')
       throw new AppError('TEMPORARILY_UNAVAILABLE', `${route.served.key} has ${load.pending} requests waiting, the most --max-queue-size allows; retry shortly`, { details: { retryAfterSeconds: 1 } })
     }
     load.pending++
     this.#metrics.requestStarted()
     let lease: ModelLease | undefined
     let phase: Phase = 'load'
+    let request: D | undefined
     let rows = 0
     let decodeMs = 0
     try {
       lease = this.#cache.tryAcquire(route.served.key) ?? (await this.#cache.acquire(route.served.key))
       phase = 'decode'
       const decodeStarted = performance.now()
-      const request = call.decode(lease.signature)
+      request = call.decode(lease.signature)
       decodeMs = performance.now() - decodeStarted
       rows = requestRows(request.inputs)
       phase = 'infer'
       const outputs = await lease.infer(request.inputs, request.outputs)
       metrics.succeeded((performance.now() - started) / 1000)
       this.#cost.served(route.served.key, prepared.deployment, rows, decodeMs, true)
+      this.#log(call, route.served, prepared.deployment, arrived, started, request, outputs)
       if (shadow) {
         this.#shadow.mirror({ deployment: prepared.deployment, shadow, request, signature: lease.signature, decode: call.decode, primaryOutputs: outputs })
       }
@@ -190,6 +202,7 @@ export class InferenceService {
     } catch (error) {
       metrics.failed(failureReason(error, phase), (performance.now() - started) / 1000)
       if (phase === 'infer') this.#cost.served(route.served.key, prepared.deployment, rows, decodeMs, false)
+      this.#log(call, route.served, prepared.deployment, arrived, started, request, undefined, isAppError(error) ? error.code : 'INTERNAL_ERROR')
       throw error
     } finally {
       lease?.release()
@@ -241,6 +254,23 @@ export class InferenceService {
         }
       }),
     )
+  }
+
+  /** Hands the request to prediction logging: references only, converted later by its writer. */
+  #log(call: InferCall<DecodedRequest>, served: ServedVersion, deployment: string, time: number, started: number, request: DecodedRequest | undefined, outputs: Tensor[] | undefined, error?: string): void {
+    const sink = this.#predictions
+    if (sink === undefined) return
+    sink.record({
+      predictionId: call.predictionId ?? newPredictionId(time || Date.now()),
+      model: served.model,
+      version: String(served.version),
+      ...(deployment ? { deployment } : {}),
+      time,
+      latencyMs: performance.now() - started,
+      inputs: request?.inputs ?? [],
+      outputs: outputs ?? [],
+      ...(error !== undefined ? { error } : {}),
+    })
   }
 
   #loadOf(served: ServedVersion): VersionLoad {

@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors.js'
 import { decodeMlflowScoringCsv, decodeMlflowScoringJson, encodeMlflowPredictions } from '../../serving/v2/mlflow-scoring-codec.js'
 import { installInferenceJsonBody } from './inference-body.js'
 import { ScoringSchemas as S } from './inference-schemas.js'
+import { predictionIdFor } from './prediction-id.js'
 import { HOT_PATH, PUBLIC_ACCESS, READ_ACCESS } from './route-options.js'
 
 /**
@@ -25,10 +26,12 @@ export function registerScoringRoutes(app: FastifyInstance, inference: Inference
   app.post('/invocations', { ...HOT_PATH, config: READ_ACCESS, schema: S.invocations }, async (request, reply) => {
     const body = request.body
     const csv = typeof body === 'string'
+    const predictionId = predictionIdFor(request, reply)
     const result = await inference.infer({
       name: model,
       protocol: 'mlflow',
       headers: request.headers,
+      predictionId,
       decode: (signature) => ({ inputs: csv ? decodeMlflowScoringCsv(body, signature) : decodeMlflowScoringJson(body, signature) }),
     })
     reply.header('x-plinth-model-version', result.served.key)

@@ -3,6 +3,7 @@ import type { InferenceService } from '../../inference/index.js'
 import { AppError } from '../../shared/errors.js'
 import { decodeV1PredictRequest, encodeV1PredictResponse } from '../../serving/v2/v1-codec.js'
 import { V1Schemas as S } from './inference-schemas.js'
+import { predictionIdFor } from './prediction-id.js'
 import { HOT_PATH, READ_ACCESS } from './route-options.js'
 
 type NameRequest = FastifyRequest<{ Params: { name: string } }>
@@ -31,7 +32,8 @@ export function registerV1Routes(app: FastifyInstance, inference: InferenceServi
     }
     const name = segment.slice(0, colon)
     const body = request.body
-    const result = await inference.infer({ name, protocol: 'v1', headers: request.headers, decode: (signature) => ({ inputs: decodeV1PredictRequest(body, signature) }) })
+    const predictionId = predictionIdFor(request, reply)
+    const result = await inference.infer({ name, protocol: 'v1', headers: request.headers, predictionId, decode: (signature) => ({ inputs: decodeV1PredictRequest(body, signature) }) })
     reply.header('x-plinth-model-version', result.served.key)
     return encodeV1PredictResponse(result.outputs)
   })

@@ -3,6 +3,7 @@ import type { InferenceService } from '../../inference/index.js'
 import { decodeV2InferRequest, encodeV2InferResponse, encodeV2ModelMetadata } from '../../serving/v2/v2-codec.js'
 import { PLINTH_VERSION } from '../../version.js'
 import { V2Schemas as S, V2VersionSchemas as SV } from './inference-schemas.js'
+import { predictionIdFor } from './prediction-id.js'
 import { HOT_PATH, PUBLIC_ACCESS, READ_ACCESS } from './route-options.js'
 
 interface ModelParams {
@@ -39,11 +40,12 @@ export function registerV2Routes(app: FastifyInstance, inference: InferenceServi
   const infer = async (request: ModelRequest, reply: FastifyReply) => {
     const { name, version } = request.params
     const body = request.body
-    const result = await inference.infer({ name, version, protocol: 'v2', headers: request.headers, decode: (signature) => decodeV2InferRequest(body, signature) })
+    const predictionId = predictionIdFor(request, reply, (body as { id?: unknown } | null)?.id)
+    const result = await inference.infer({ name, version, protocol: 'v2', headers: request.headers, predictionId, decode: (signature) => decodeV2InferRequest(body, signature) })
     // Which version answered, when the name is a deployment whose routes name several models.
     reply.header('x-plinth-model-version', result.served.key)
-    const { id, parameters } = result.request
-    return encodeV2InferResponse(result.outputs, { modelName: name, modelVersion: String(result.served.version), ...(id !== undefined ? { id } : {}), ...(parameters ? { parameters } : {}) })
+    const { parameters } = result.request
+    return encodeV2InferResponse(result.outputs, { modelName: name, modelVersion: String(result.served.version), id: predictionId, ...(parameters ? { parameters } : {}) })
   }
   app.post('/models/:name/infer', { ...HOT_PATH, config: READ_ACCESS, schema: S.infer }, infer)
   app.post('/models/:name/versions/:version/infer', { ...HOT_PATH, config: READ_ACCESS, schema: SV.infer }, infer)

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
 import type { DialectFeatures } from '../sql/dialect-features.js'
 import { isUniqueViolation } from '../sql/translate-error.js'
+import { POSTGRES_DAY_PARTITIONS, insertPredictionLogs } from './postgres-partitions.js'
 
 export const POSTGRES_FEATURES: DialectFeatures = Object.freeze<DialectFeatures>({
   name: 'postgres',
@@ -27,6 +28,9 @@ export const POSTGRES_FEATURES: DialectFeatures = Object.freeze<DialectFeatures>
     }
     await write(sql`on conflict do nothing`)
   },
+  partitionedByTime: (builder, column) => builder.modifyEnd(sql`partition by range (${sql.ref(column)})`),
+  dayPartitions: POSTGRES_DAY_PARTITIONS,
+  insertPredictionLogs,
   probesOrderedWindow: false,
   // The wire protocol counts parameters in an int16.
   maxBindParameters: 65_000,

@@ -1,5 +1,5 @@
 import type { CreateTableBuilder, Expression, InsertQueryBuilder, InsertResult, Kysely, RawBuilder, SqlBool, Transaction } from 'kysely'
-import type { Database } from './schema.js'
+import type { Database, PredictionLogTable } from './schema.js'
 
 /** Metric points as columns (row i is element i of each), so a batch allocates no object per point. */
 export interface MetricPointColumns {
@@ -9,6 +9,24 @@ export interface MetricPointColumns {
   /** 0 where the value is NaN: SQLite cannot store NaN (it becomes NULL), so isNan says so. */
   values: number[]
   isNan: number[]
+}
+
+/**
+ * A table split into one partition per UTC day of its `time` column (PostgreSQL's declarative
+ * partitioning), so retention drops a day whole instead of deleting its rows one by one.
+ */
+export interface DayPartitions {
+  /**
+   * Creates the partition for the UTC day starting at `day` (ms) if it is missing. Idempotent and
+   * safe when replicas race: creators of one partition queue on an advisory lock.
+   */
+  create(db: Kysely<Database>, table: 'prediction_logs', day: number): Promise<void>
+  /** The start (ms) of every day that has a partition. */
+  list(db: Kysely<Database>, table: 'prediction_logs'): Promise<number[]>
+  /** Drops the partition of `day`; returns how many rows it held. */
+  drop(db: Kysely<Database>, table: 'prediction_logs', day: number): Promise<number>
+  /** Whether a write failed because a row's day had no partition (dropped by another replica). */
+  isMissingPartition(error: unknown): boolean
 }
 
 /**
@@ -43,6 +61,21 @@ export interface DialectFeatures {
    * would sort every run matching the filter; PostgreSQL's does weigh it, given statistics.
    */
   readonly probesOrderedWindow: boolean
+  /** Finishes a CREATE TABLE for a table partitioned by a time column, where the dialect partitions. */
+  partitionedByTime<TB extends string, C extends string>(
+    builder: CreateTableBuilder<TB, C>,
+    column: string,
+  ): CreateTableBuilder<TB, C>
+  /** Day partitioning of time-series tables; undefined where tables are one piece (SQLite). */
+  readonly dayPartitions: DayPartitions | undefined
+  /**
+   * Inserts prediction logs whose id is not stored yet, all or nothing; returns how many went in.
+   * The rows' ids must be distinct. PostgreSQL sends one statement with the columns as arrays
+   * (the key includes the time, so ids are checked across partitions by the statement itself);
+   * SQLite runs one cached prepared statement per row inside `db` if it is a transaction, else
+   * inside one of its own.
+   */
+  insertPredictionLogs(db: Transaction<Database> | Kysely<Database>, rows: readonly PredictionLogTable[]): Promise<number>
   /** Largest number of bound parameters one statement may carry. */
   readonly maxBindParameters: number
   /** Type name for 64-bit integers in DDL. */

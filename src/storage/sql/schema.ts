@@ -179,6 +179,20 @@ export interface AliasHistoryTable {
   seq: number
 }
 
+/** One logged inference request; inputs and outputs are JSON of LoggedColumns. */
+export interface PredictionLogTable {
+  prediction_id: string
+  model: string
+  version: string
+  deployment: string | null
+  time: number
+  rows: number
+  inputs: string
+  outputs: string
+  latency_ms: number
+  error: string | null
+}
+
 export interface Database {
   experiments: ExperimentTable
   experiment_tags: ExperimentTagTable
@@ -199,6 +213,7 @@ export interface Database {
   model_version_tags: ModelVersionTagTable
   registered_model_aliases: RegisteredModelAliasTable
   alias_history: AliasHistoryTable
+  prediction_logs: PredictionLogTable
 }
 
 /** Kept so `Generated` stays importable for later tables with database-made columns. */

@@ -16,11 +16,27 @@ export function createSqliteFeatures(connection: BetterSqlite3.Database): Dialec
     for (let i = 0; i < steps.length; i++) insertPoint.run(seriesIds[i], steps[i], timestamps[i], values[i], isNan[i])
     await db.executeQuery(latest)
   }
+  let insertLog: BetterSqlite3.Statement | undefined
+  const insertPredictionLogs: DialectFeatures['insertPredictionLogs'] = async (db, rows) => {
+    if (!db.isTransaction) return db.transaction().execute((trx) => insertPredictionLogs(trx, rows))
+    // The raw connection again, held by `db`; the primary key on prediction_id skips stored ids.
+    insertLog ??= connection.prepare(
+      'insert into prediction_logs (prediction_id, model, version, deployment, "time", "rows", inputs, outputs, latency_ms, error) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing',
+    )
+    let inserted = 0
+    for (const r of rows) {
+      inserted += insertLog.run(r.prediction_id, r.model, r.version, r.deployment, r.time, r.rows, r.inputs, r.outputs, r.latency_ms, r.error).changes
+    }
+    return inserted
+  }
   return Object.freeze<DialectFeatures>({
     name: 'sqlite',
     ilike: (left, pattern) => sql<SqlBool>`lower(${left}) like lower(${pattern})`,
     clusteredTable: (builder) => builder.modifyEnd(sql`without rowid`),
     writeMetricPoints,
+    partitionedByTime: (builder) => builder,
+    dayPartitions: undefined,
+    insertPredictionLogs,
     probesOrderedWindow: true,
     // SQLite's default limit since 3.32 is 32766.
     maxBindParameters: 32_000,
