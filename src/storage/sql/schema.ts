@@ -179,6 +179,17 @@ export interface AliasHistoryTable {
   seq: number
 }
 
+/** Ground truth by prediction id (migration 0006); `label` is JSON. */
+export interface PredictionFeedbackTable {
+  prediction_id: string
+  label: string
+  prediction_time: number
+  model: string
+  version: string
+  deployment: string | null
+  received_at: number
+}
+
 export interface Database {
   experiments: ExperimentTable
   experiment_tags: ExperimentTagTable
@@ -199,6 +210,7 @@ export interface Database {
   model_version_tags: ModelVersionTagTable
   registered_model_aliases: RegisteredModelAliasTable
   alias_history: AliasHistoryTable
+  prediction_feedback: PredictionFeedbackTable
 }
 
 /** Kept so `Generated` stays importable for later tables with database-made columns. */
