@@ -77,7 +77,7 @@ export class PerformanceService {
       throw invalidParameter("Give a model or a deployment: performance mixes no models (e.g. ?deployment=churn-api or ?model=churn&version=3).")
     }
     const end = query.endTime ?? this.#clock.now()
-    const start = query.startTime ?? windowStart(end, query.windowMs) - (DEFAULT_WINDOWS - 1) * query.windowMs
+    const start = query.startTime ?? windowStart(end - 1, query.windowMs) - (DEFAULT_WINDOWS - 1) * query.windowMs
     if (!(start < end)) throw invalidParameter(`start_time (${start}) must be before end_time (${end}).`)
     const starts = windowStarts(start, end, query.windowMs)
     const windows = new Map(starts.map((s) => [s, undefined as WindowRows | undefined]))
