@@ -13,6 +13,10 @@ import { SqlRegistryStore } from '../storage/sql/registry/sql-registry-store.js'
 import { DeploymentLineage, DeploymentService, registryTargetResolver } from '../deployments/index.js'
 import { SqlDeploymentStore } from '../storage/sql/sql-deployment-store.js'
 import { InferenceService, RegistryCatalog, inferenceOptionsFrom } from '../inference/index.js'
+import type { FeedbackService } from '../monitoring/feedback-service.js'
+import type { PerformanceService } from '../monitoring/performance/performance-service.js'
+import type { PredictionLogStore } from '../monitoring/prediction-log-store.js'
+import { createPerformanceServices } from './performance-services.js'
 
 /** Everything the HTTP layer and the CLI call. */
 export interface Services {
@@ -28,6 +32,10 @@ export interface Services {
   readonly metrics: PlinthMetrics
   /** Serves registered models and deployments on the inference routes. */
   readonly inference: InferenceService
+  /** Ground truth joined to prediction logs; present when prediction logs are stored. */
+  readonly feedback?: FeedbackService
+  /** Performance over time (realized and CBPE-estimated); present when prediction logs are stored. */
+  readonly performance?: PerformanceService
   close(): Promise<void>
 }
 
@@ -36,6 +44,8 @@ export interface ServiceOptions {
   migrateEmpty?: boolean
   /** Skip opening the artifact store (CLI commands that only touch metadata). */
   withoutArtifacts?: boolean
+  /** Where prediction logs are read from for feedback and performance (until the SQL log store is wired here). */
+  predictionLogs?: PredictionLogStore
 }
 
 /**
@@ -77,6 +87,7 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     database,
     metrics,
     inference,
+    ...(options.predictionLogs ? createPerformanceServices(database, options.predictionLogs, metrics) : {}),
     async close() {
       await inference.close()
       await store?.close()

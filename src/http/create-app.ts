@@ -15,6 +15,7 @@ import { registerRegisteredModelRoutes } from './mlflow/registry-model-routes.js
 import { registerRegistryPlinthRoutes } from './mlflow/registry-plinth-routes.js'
 import { registerModelVersionRoutes } from './mlflow/registry-version-routes.js'
 import { registerRunRoutes } from './mlflow/run-routes.js'
+import { registerPerformanceRoutes } from './performance-routes.js'
 import { parseQueryString } from './query-string.js'
 import { registerTokenRoutes } from './token-routes.js'
 
@@ -71,6 +72,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
       registerRegistryPlinthRoutes(api, services.registry)
       registerLineageRoutes(api, services.registry, services.deploymentLineage)
       registerDeploymentRoutes(api, services.deployments)
+      if (services.feedback && services.performance) registerPerformanceRoutes(api, services.feedback, services.performance)
     },
     { prefix: '/api/plinth/v1' },
   )

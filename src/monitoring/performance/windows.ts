@@ -41,3 +41,13 @@ export function windowStarts(start: number, end: number, size: number): number[]
   }
   return Array.from({ length: Math.max(0, count) }, (_, k) => first + k * size)
 }
+
+/** A time as milliseconds since the epoch or an ISO 8601 date (`2026-05-01`, `2026-05-01T12:00:00Z`). */
+export function parseTime(text: string | number | undefined, name: string): number | undefined {
+  if (text === undefined || text === '') return undefined
+  const value = typeof text === 'number' || /^-?\d+$/.test(text) ? Number(text) : Date.parse(text)
+  if (!Number.isSafeInteger(value)) {
+    throw invalidParameter(`Invalid ${name} '${text}': give milliseconds since the epoch or an ISO 8601 time such as 2026-05-01T00:00:00Z.`)
+  }
+  return value
+}
