@@ -6,7 +6,9 @@ import { registerDbCommand } from './db-command.js'
 import { registerDeploymentsCommand } from './deployments-command.js'
 import { registerDriftCommand } from './drift-command.js'
 import { registerExperimentsCommand } from './experiments-command.js'
+import { registerFeedbackCommand } from './feedback-command.js'
 import { registerModelsCommand } from './models-command.js'
+import { registerPerformanceCommand } from './performance-command.js'
 import { registerRunsCommand } from './runs-command.js'
 import { registerServeCommand } from './serve-command.js'
 import { registerServerCommand } from './server-command.js'
@@ -27,5 +29,7 @@ registerTokensCommand(program)
 registerModelsCommand(program)
 registerDeploymentsCommand(program)
 registerDriftCommand(program)
+registerFeedbackCommand(program)
+registerPerformanceCommand(program)
 
 program.parseAsync(process.argv).catch(reportAndExit)
