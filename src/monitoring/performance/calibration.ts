@@ -1,4 +1,4 @@
-import { IsotonicCalibrator } from './isotonic.js'
+import { IsotonicCalibrator, sortedOrder } from './isotonic.js'
 import { rocAucBinary } from './roc-auc.js'
 
 /** Maps a raw probability to a calibrated one. */
@@ -73,12 +73,17 @@ export function needsCalibration(outcomes: readonly number[], probabilities: rea
   const heldY: number[] = []
   const heldRaw: number[] = []
   const heldCalibrated: number[] = []
+  const order = sortedOrder(probabilities, outcomes)
+  const inTest = new Uint8Array(outcomes.length)
   for (const test of stratifiedTestFolds(outcomes, 10, 42)) {
-    const inTest = new Set(test)
-    const trainX = probabilities.filter((_, i) => !inTest.has(i))
-    const trainY = outcomes.filter((_, i) => !inTest.has(i))
-    if (test.length === 0 || trainX.length === 0) continue
-    const calibrator = IsotonicCalibrator.fit(trainX, trainY)
+    inTest.fill(0)
+    for (const i of test) inTest[i] = 1
+    const train = order.filter((i) => inTest[i] === 0)
+    if (test.length === 0 || train.length === 0) continue
+    const calibrator = IsotonicCalibrator.fromSorted(
+      Array.from(train, (i) => probabilities[i]!),
+      Array.from(train, (i) => outcomes[i]!),
+    )
     for (const i of test) {
       heldY.push(outcomes[i]!)
       heldRaw.push(probabilities[i]!)

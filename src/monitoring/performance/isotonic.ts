@@ -15,12 +15,18 @@ export class IsotonicCalibrator {
   /** Fits scores `x` to outcomes `y` (0/1 for calibration); needs at least one point. */
   static fit(x: readonly number[], y: readonly number[]): IsotonicCalibrator {
     if (x.length === 0 || x.length !== y.length) throw new RangeError('isotonic fit needs equal, non-empty x and y')
-    const order = Array.from(x.keys()).sort((a, b) => x[a]! - x[b]! || y[a]! - y[b]!)
+    const order = sortedOrder(x, y)
+    return IsotonicCalibrator.fromSorted(Array.from(order, (i) => x[i]!), Array.from(order, (i) => y[i]!))
+  }
+
+  /** Fits points already sorted by x (then y), skipping the sort: cross-validation sorts once for every fold. */
+  static fromSorted(x: ArrayLike<number>, y: ArrayLike<number>): IsotonicCalibrator {
+    if (x.length === 0) throw new RangeError('isotonic fit needs at least one point')
     // Equal x first become one point with the mean y and their count as weight, as scikit-learn does.
     const xs: number[] = []
     const sums: number[] = []
     const weights: number[] = []
-    for (const i of order) {
+    for (let i = 0; i < x.length; i++) {
       const last = xs.length - 1
       if (last >= 0 && xs[last] === x[i]) {
         sums[last]! += y[i]!
@@ -56,6 +62,11 @@ export class IsotonicCalibrator {
   predictAll(scores: readonly number[]): number[] {
     return scores.map((s) => this.predict(s))
   }
+}
+
+/** Row indices ordered by x, then y. */
+export function sortedOrder(x: readonly number[], y: readonly number[]): Uint32Array {
+  return Uint32Array.from(x.keys()).sort((a, b) => x[a]! - x[b]! || y[a]! - y[b]!)
 }
 
 /** Weighted PAV: each point's fitted value, given per-point sums of y and weights. */
