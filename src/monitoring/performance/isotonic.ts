@@ -15,8 +15,19 @@ export class IsotonicCalibrator {
   /** Fits scores `x` to outcomes `y` (0/1 for calibration); needs at least one point. */
   static fit(x: readonly number[], y: readonly number[]): IsotonicCalibrator {
     if (x.length === 0 || x.length !== y.length) throw new RangeError('isotonic fit needs equal, non-empty x and y')
-    const order = sortedOrder(x, y)
-    return IsotonicCalibrator.fromSorted(Array.from(order, (i) => x[i]!), Array.from(order, (i) => y[i]!))
+    // Equal x are pooled into their mean y anyway, so only the unique x need sorting, natively.
+    const pooled = new Map<number, [number, number]>()
+    for (let i = 0; i < x.length; i++) {
+      const entry = pooled.get(x[i]!)
+      if (entry) {
+        entry[0] += y[i]!
+        entry[1]++
+      } else pooled.set(x[i]!, [y[i]!, 1])
+    }
+    const xs = Float64Array.from(pooled.keys()).sort()
+    const sums = Array.from(xs, (v) => pooled.get(v)![0])
+    const weights = Array.from(xs, (v) => pooled.get(v)![1])
+    return new IsotonicCalibrator(xs, poolAdjacentViolators(sums, weights))
   }
 
   /** Fits points already sorted by x (then y), skipping the sort: cross-validation sorts once for every fold. */
