@@ -17,6 +17,9 @@ export function feedbackCounter(registry: Registry): Counter<'outcome'> {
       labelNames: ['outcome'] as const,
       registers: [registry],
     })
+    // Both series exist from the start, so a rate() over them is 0 rather than absent.
+    counter.inc({ outcome: 'matched' }, 0)
+    counter.inc({ outcome: 'unknown' }, 0)
     counters.set(registry, counter)
   }
   return counter
