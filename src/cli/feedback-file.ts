@@ -62,8 +62,10 @@ export async function* readFeedbackFile(path: string, onBytes?: (bytes: number) 
   const lines = createInterface({ input: stream, crlfDelay: Infinity })
   let columns: { id: number; label: number } | undefined
   let number = 0
-  for await (const text of lines) {
+  for await (const raw of lines) {
     number++
+    // Spreadsheet exports often start with a byte-order mark, which would hide the first column's name.
+    const text = number === 1 ? raw.replace(/^\uFEFF/, '') : raw
     if (text.trim() === '') continue
     if (format === 'jsonl') {
       yield jsonLine(text, number)

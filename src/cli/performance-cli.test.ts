@@ -74,7 +74,10 @@ describe('plinth feedback and plinth performance', () => {
     await assert.rejects(sendFeedbackFile(feedback, notJson), (e: AppError) => /Line 1: not JSON/.test(e.message))
   })
 
-  it('should refuse a CSV without the two columns, an empty file and a missing file', async () => {
+  it('should read a CSV with a byte-order mark, and refuse one without the two columns, an empty file and a missing file', async () => {
+    const bom = join(dir, 'bom.csv')
+    writeFileSync(bom, '\uFEFFprediction_id,label\nid-3,1\n')
+    assert.equal((await sendFeedbackFile(feedback, bom)).accepted, 1)
     const path = join(dir, 'wrong.csv')
     writeFileSync(path, 'id,truth\na,1\n')
     await assert.rejects(sendFeedbackFile(feedback, path), (e: AppError) => /prediction_id and label; it has: id, truth/.test(e.message))
