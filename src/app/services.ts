@@ -15,6 +15,11 @@ import { SqlDeploymentStore } from '../storage/sql/sql-deployment-store.js'
 import { InferenceService, RegistryCatalog, inferenceOptionsFrom } from '../inference/index.js'
 import type { PredictionLogService } from '../monitoring/prediction-log-service.js'
 import { createPredictionLogging } from './prediction-logging.js'
+import type { FeedbackService } from '../monitoring/feedback-service.js'
+import type { PerformanceService } from '../monitoring/performance/performance-service.js'
+import type { PredictionLogStore } from '../monitoring/prediction-log-store.js'
+import { createPerformanceServices } from './performance-services.js'
+import { SqlPredictionLogStore } from '../storage/sql/sql-prediction-log-store.js'
 
 /** Everything the HTTP layer and the CLI call. */
 export interface Services {
@@ -34,6 +39,10 @@ export interface Services {
   readonly predictionLogs: PredictionLogService
   /** Sends prediction logging's warnings (failed writes, sweeps) to the server log. */
   onPredictionLogWarning(warn: (message: string) => void): void
+  /** Ground truth joined to prediction logs by prediction id. */
+  readonly feedback: FeedbackService
+  /** Performance over time (realized and CBPE-estimated). */
+  readonly performance: PerformanceService
   close(): Promise<void>
 }
 
@@ -42,6 +51,8 @@ export interface ServiceOptions {
   migrateEmpty?: boolean
   /** Skip opening the artifact store (CLI commands that only touch metadata). */
   withoutArtifacts?: boolean
+  /** Where feedback and performance read prediction logs; default the backend store's table (tests pass others). */
+  predictionLogs?: PredictionLogStore
 }
 
 /**
@@ -88,6 +99,7 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     inference,
     predictionLogs,
     onPredictionLogWarning: predictionLogging.onWarning,
+    ...createPerformanceServices(database, options.predictionLogs ?? new SqlPredictionLogStore(database), metrics),
     async close() {
       await inference.close()
       // After serving stops, so every answered request is in the buffer being written.

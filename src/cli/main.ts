@@ -6,8 +6,10 @@ import { registerDbCommand } from './db-command.js'
 import { registerDeploymentsCommand } from './deployments-command.js'
 import { registerDriftCommand } from './drift-command.js'
 import { registerExperimentsCommand } from './experiments-command.js'
+import { registerFeedbackCommand } from './feedback-command.js'
 import { registerModelsCommand } from './models-command.js'
 import { registerPredictionsCommand } from './predictions-command.js'
+import { registerPerformanceCommand } from './performance-command.js'
 import { registerRunsCommand } from './runs-command.js'
 import { registerServeCommand } from './serve-command.js'
 import { registerServerCommand } from './server-command.js'
@@ -29,5 +31,7 @@ registerModelsCommand(program)
 registerDeploymentsCommand(program)
 registerDriftCommand(program)
 registerPredictionsCommand(program)
+registerFeedbackCommand(program)
+registerPerformanceCommand(program)
 
 program.parseAsync(process.argv).catch(reportAndExit)

@@ -18,6 +18,7 @@ import { registerRegistryPlinthRoutes } from './mlflow/registry-plinth-routes.js
 import { registerModelVersionRoutes } from './mlflow/registry-version-routes.js'
 import { registerRunRoutes } from './mlflow/run-routes.js'
 import { registerPredictionLogRoutes } from './prediction-log-routes.js'
+import { registerPerformanceRoutes } from './performance-routes.js'
 import { parseQueryString } from './query-string.js'
 import { registerTokenRoutes } from './token-routes.js'
 
@@ -77,6 +78,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
       registerDeploymentRoutes(api, services.deployments)
       registerCostRoutes(api, new CostService(() => services.metrics.render()))
       registerPredictionLogRoutes(api, services.predictionLogs)
+      registerPerformanceRoutes(api, services.feedback, services.performance)
     },
     { prefix: '/api/plinth/v1' },
   )

@@ -193,6 +193,17 @@ export interface PredictionLogTable {
   error: string | null
 }
 
+/** Ground truth by prediction id (migration 0006); `label` is JSON. */
+export interface PredictionFeedbackTable {
+  prediction_id: string
+  label: string
+  prediction_time: number
+  model: string
+  version: string
+  deployment: string | null
+  received_at: number
+}
+
 export interface Database {
   experiments: ExperimentTable
   experiment_tags: ExperimentTagTable
@@ -214,6 +225,7 @@ export interface Database {
   registered_model_aliases: RegisteredModelAliasTable
   alias_history: AliasHistoryTable
   prediction_logs: PredictionLogTable
+  prediction_feedback: PredictionFeedbackTable
 }
 
 /** Kept so `Generated` stays importable for later tables with database-made columns. */

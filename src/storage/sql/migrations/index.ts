@@ -5,6 +5,7 @@ import * as m0002 from './0002-api-tokens.js'
 import * as m0003 from './0003-registry.js'
 import * as m0004 from './0004-deployments.js'
 import * as m0005 from './0005-prediction-logs.js'
+import * as m0006 from './0006-prediction-feedback.js'
 
 type MigrationModule = { up(db: Kysely<unknown>, f: DialectFeatures): Promise<void> }
 
@@ -18,6 +19,7 @@ const MIGRATIONS: ReadonlyArray<[string, MigrationModule]> = [
   ['0003-registry', m0003],
   ['0004-deployments', m0004],
   ['0005-prediction-logs', m0005],
+  ['0006-prediction-feedback', m0006],
 ]
 
 export function migrationsFor(features: DialectFeatures): Record<string, Migration> {

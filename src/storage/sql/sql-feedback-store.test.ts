@@ -1,0 +1,4 @@
+import { describeFeedbackStore } from '../contract/feedback-store.contract.js'
+import { TEST_BACKENDS } from '../contract/test-databases.js'
+
+for (const backend of TEST_BACKENDS) describeFeedbackStore(backend)
