@@ -4,8 +4,7 @@
  * The result has the shape of the SciPy reference script's JSON, plus per-column drop counts.
  */
 import { invalidParameter } from '../../shared/errors.js'
-import type { DriftColumn } from './drift-column.js'
-import { sortFloat64 } from './sort-float64.js'
+import { LazyNumericalColumn, type DriftColumn } from './drift-column.js'
 import { pythonNumberString } from './value-counts.js'
 import { defaultStatTest, STAT_TESTS, type StatTestName } from './stat-tests.js'
 
@@ -47,14 +46,23 @@ export interface DriftReport {
 
 const DEFAULT_DRIFT_SHARE = 0.5
 
-/** Finite values, sorted once for every test that needs order. */
-function finiteSorted(values: Float64Array): [Float64Array, number] {
+/** Finite values in input order (the input itself when nothing is dropped) and the dropped count. */
+function finiteValues(values: Float64Array): [Float64Array, number] {
+  const n = values.length
   let kept = 0
-  for (const v of values) if (Number.isFinite(v)) kept++
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!
+    // v − v is 0 for finite v and NaN for NaN and ±Infinity.
+    if (v - v === 0) kept++
+  }
+  if (kept === n) return [values, 0]
   const out = new Float64Array(kept)
   let k = 0
-  for (const v of values) if (Number.isFinite(v)) out[k++] = v
-  return [sortFloat64(out), values.length - kept]
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!
+    if (v - v === 0) out[k++] = v
+  }
+  return [out, n - kept]
 }
 
 /** Non-empty cells as strings; a numeric side is printed the way pandas `astype(str)` would. */
@@ -71,19 +79,24 @@ function presentStrings(column: RawColumn): [string[], number] {
 /** Drops what Evidently drops and decides the column type: numerical only if both sides are. */
 export function prepareColumn(ref: RawColumn, cur: RawColumn): [DriftColumn, number, number] {
   if (ref.kind === 'numerical' && cur.kind === 'numerical') {
-    const [r, droppedRef] = finiteSorted(ref.values)
-    const [c, droppedCur] = finiteSorted(cur.values)
+    const [r, droppedRef] = finiteValues(ref.values)
+    const [c, droppedCur] = finiteValues(cur.values)
     const integer = ref.integer === true && cur.integer === true
-    return [{ type: 'numerical', ref: r, cur: c, integer }, droppedRef, droppedCur]
+    return [new LazyNumericalColumn(r, c, integer), droppedRef, droppedCur]
   }
   const [r, droppedRef] = presentStrings(ref)
   const [c, droppedCur] = presentStrings(cur)
   return [{ type: 'categorical', ref: r, cur: c }, droppedRef, droppedCur]
 }
 
+function sideLength(column: DriftColumn, side: 'ref' | 'cur'): number {
+  if (column.type === 'categorical') return column[side].length
+  return (side === 'ref' ? column.refValues ?? column.ref : column.curValues ?? column.cur).length
+}
+
 function columnDrift(name: string, ref: RawColumn, cur: RawColumn, options: DetectDriftOptions): ColumnDrift {
   const [column, droppedRef, droppedCur] = prepareColumn(ref, cur)
-  const empty = column.ref.length === 0 || column.cur.length === 0
+  const empty = sideLength(column, 'ref') === 0 || sideLength(column, 'cur') === 0
   const test = options.method ?? (empty ? 'jensenshannon' : defaultStatTest(column))
   const spec = STAT_TESTS[test]
   const threshold = options.threshold ?? spec.defaultThreshold
