@@ -40,27 +40,43 @@ export function sortFloat64(values: Float64Array): Float64Array {
   if (n < RADIX_MIN_LENGTH) return values.sort()
   let src: Uint32Array = new Uint32Array(values.buffer, values.byteOffset, n * 2)
   let dst: Uint32Array = new Uint32Array(n * 2)
-  const counts = new Uint32Array(DIGIT_BUCKETS)
   toOrderedKeys(src, n)
+  // All four digit histograms in one read pass; a digit every key shares needs no pass at all.
+  const counts = new Uint32Array(4 * DIGIT_BUCKETS)
+  for (let i = 0; i < n; i++) {
+    const lo = src[2 * i]!
+    const hi = src[2 * i + 1]!
+    counts[lo & 0xffff]!++
+    counts[DIGIT_BUCKETS + (lo >>> 16)]!++
+    counts[2 * DIGIT_BUCKETS + (hi & 0xffff)]!++
+    counts[3 * DIGIT_BUCKETS + (hi >>> 16)]!++
+  }
+  let swapped = false
   for (let pass = 0; pass < 4; pass++) {
+    const base = pass * DIGIT_BUCKETS
     const word = pass >> 1
     const shift = (pass & 1) * 16
-    counts.fill(0)
-    for (let i = 0; i < n; i++) counts[(src[2 * i + word]! >>> shift) & 0xffff]!++
     let total = 0
+    let trivial = false
     for (let k = 0; k < DIGIT_BUCKETS; k++) {
-      const c = counts[k]!
-      counts[k] = total
+      const c = counts[base + k]!
+      if (c === n) trivial = true
+      counts[base + k] = total
       total += c
     }
+    if (trivial) continue
     for (let i = 0; i < n; i++) {
-      const to = counts[(src[2 * i + word]! >>> shift) & 0xffff]!++
-      dst[2 * to] = src[2 * i]!
-      dst[2 * to + 1] = src[2 * i + 1]!
+      const lo = src[2 * i]!
+      const hi = src[2 * i + 1]!
+      const to = counts[base + (((word === 0 ? lo : hi) >>> shift) & 0xffff)]!++
+      dst[2 * to] = lo
+      dst[2 * to + 1] = hi
     }
     ;[src, dst] = [dst, src]
+    swapped = !swapped
   }
-  // After an even number of passes the sorted keys are back in the caller's buffer.
-  fromOrderedKeys(src, n)
+  // After an odd number of passes the sorted keys sit in the scratch buffer.
+  if (swapped) dst.set(src)
+  fromOrderedKeys(new Uint32Array(values.buffer, values.byteOffset, n * 2), n)
   return values
 }
