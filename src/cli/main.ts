@@ -5,6 +5,7 @@ import { reportAndExit } from './cli-context.js'
 import { registerDbCommand } from './db-command.js'
 import { registerDeploymentsCommand } from './deployments-command.js'
 import { registerDriftCommand } from './drift-command.js'
+import { registerProfileCommand } from './profile-command.js'
 import { registerExperimentsCommand } from './experiments-command.js'
 import { registerModelsCommand } from './models-command.js'
 import { registerRunsCommand } from './runs-command.js'
@@ -27,5 +28,6 @@ registerTokensCommand(program)
 registerModelsCommand(program)
 registerDeploymentsCommand(program)
 registerDriftCommand(program)
+registerProfileCommand(program)
 
 program.parseAsync(process.argv).catch(reportAndExit)
