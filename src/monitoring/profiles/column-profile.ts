@@ -13,7 +13,7 @@ import { KllSketch, type KllState } from './kll-sketch.js'
 export const PROFILE_VERSION = 1
 
 export interface ProfileOptions {
-  /** KLL accuracy parameter (default 200: about 1.7% worst rank error measured). */
+  /** KLL accuracy parameter (default 200: worst rank error measured under 1.25% of n). */
   readonly k?: number
   /** Frequent-items counters per column (default 128). */
   readonly items?: number

@@ -1,7 +1,7 @@
 /**
  * KLL quantile sketch (Karnin, Lang & Liberty 2016): levels of compactors, level h holding items
  * of weight 2^h; a full level is sorted and every other item (random offset) moves up. Ranks
- * are exact in total weight (n) and off by about 1.7/k of n at worst in our measurements
+ * are exact in total weight (n) and off by at most 2.5/k of n in our measurements
  * (kll-sketch.test.ts). Mergeable: two sketches' levels are concatenated and compacted again.
  */
 
