@@ -74,6 +74,8 @@ export function registerDriftCommand(program: Command): void {
         const options = method === undefined ? {} : { method }
         fileSize(flags.reference, 'reference')
         let report
+        // Computation time without file reading, as the reference script reports it.
+        let seconds: number | undefined
         let charts = new Map<string, FeatureChart>()
         if (isProfileFile(flags.reference)) {
           const reference = readProfileFile(flags.reference, 'reference')
@@ -83,7 +85,9 @@ export function registerDriftCommand(program: Command): void {
         } else {
           const reference = readTable(flags.reference, 'reference')
           const current = readTable(flags.current, 'current')
+          const started = performance.now()
           report = detectDrift(reference, current, options)
+          seconds = (performance.now() - started) / 1000
           if (flags.html) {
             charts = new Map([...reference].map(([name, ref]) => [name, featureChart(name, ref, current.get(name)!)]))
           }
@@ -91,7 +95,7 @@ export function registerDriftCommand(program: Command): void {
         if (flags.html) {
           writeHtml(flags.html, renderDriftHtml({ report, charts, referenceName: basename(flags.reference), currentName: basename(flags.current) }))
         }
-        if (flags.json) return printObject(report, true)
+        if (flags.json) return printObject(seconds === undefined ? report : { ...report, seconds }, true)
         printRows(
           report.columns.map((c) => ({ ...c, score: c.score.toPrecision(6), dropped: c.dropped_reference + c.dropped_current })),
           ['column', 'type', 'test', 'score', 'threshold', 'drift', 'dropped'],
