@@ -42,7 +42,7 @@ function readTable(path: string, role: string): DriftFrame {
       : undefined
   bar?.start(Math.ceil(size / 2 ** 20), 0)
   try {
-    return readCsvColumns(path, role, bar ? { progress: (bytes) => bar.update(Math.min(bytes, size) >>> 20) } : {})
+    return readCsvColumns(path, role, bar ? { progress: (bytes) => bar.update(Math.floor(Math.min(bytes, size) / 2 ** 20)) } : {})
   } finally {
     bar?.stop()
   }
