@@ -78,10 +78,10 @@ export function registerDriftCommand(program: Command): void {
         let seconds: number | undefined
         let charts = new Map<string, FeatureChart>()
         if (isProfileFile(flags.reference)) {
+          if (flags.html) throw invalidParameter('--html needs a CSV reference; a profile keeps no per-bin chart data yet.')
           const reference = readProfileFile(flags.reference, 'reference')
           const current = profileFrame(readTable(flags.current, 'current'), { k: reference.k })
           report = driftFromProfiles(reference, current, options)
-          if (flags.html) throw invalidParameter('--html needs a CSV reference; a profile keeps no per-bin chart data yet.')
         } else {
           const reference = readTable(flags.reference, 'reference')
           const current = readTable(flags.current, 'current')
