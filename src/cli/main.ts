@@ -5,6 +5,7 @@ import { reportAndExit } from './cli-context.js'
 import { registerDbCommand } from './db-command.js'
 import { registerDeploymentsCommand } from './deployments-command.js'
 import { registerDriftCommand } from './drift-command.js'
+import { registerProfileCommand } from './profile-command.js'
 import { registerExperimentsCommand } from './experiments-command.js'
 import { registerFeedbackCommand } from './feedback-command.js'
 import { registerModelsCommand } from './models-command.js'
@@ -33,5 +34,6 @@ registerDriftCommand(program)
 registerPredictionsCommand(program)
 registerFeedbackCommand(program)
 registerPerformanceCommand(program)
+registerProfileCommand(program)
 
 program.parseAsync(process.argv).catch(reportAndExit)

@@ -70,6 +70,43 @@ export function histogramCounts(sorted: Float64Array, edges: Float64Array): Floa
   return counts
 }
 
+/**
+ * The same counts as `histogramCounts` from values in any order: the bin is guessed from the
+ * equal spacing and then corrected against the actual edges, so an edge computed as i·step + min
+ * decides membership exactly as NumPy's searchsorted on the edges does. Values outside the edges
+ * are not counted.
+ */
+export function histogramCountsUnsorted(values: Float64Array, edges: Float64Array): Float64Array {
+  const bins = edges.length - 1
+  const counts = new Float64Array(bins)
+  const first = edges[0]!
+  const last = edges[bins]!
+  const scale = bins / (last - first)
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!
+    if (!(v >= first && v <= last)) continue
+    let b = Math.floor((v - first) * scale)
+    if (b > bins - 1) b = bins - 1
+    else if (b < 0) b = 0
+    while (b > 0 && v < edges[b]!) b--
+    while (b < bins - 1 && v >= edges[b + 1]!) b++
+    counts[b]!++
+  }
+  return counts
+}
+
+/** Min and max of a non-empty array. */
+export function extent(values: Float64Array): [number, number] {
+  let min = Infinity
+  let max = -Infinity
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!
+    if (v < min) min = v
+    if (v > max) max = v
+  }
+  return [min, max]
+}
+
 /** Counts of each distinct value in two sorted numeric arrays, over the union of their values. */
 export function numericValueCounts(ref: Float64Array, cur: Float64Array): [Float64Array, Float64Array] {
   const refCounts: number[] = []

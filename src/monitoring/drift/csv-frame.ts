@@ -42,6 +42,17 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((r) => !(r.length === 1 && r[0] === ''))
 }
 
+/** True for the cells pandas reads as missing by default. */
+export function isMissingCell(cell: string): boolean {
+  return MISSING.has(cell)
+}
+
+/** The number a non-missing cell holds as pandas would read it, or undefined when it is text. */
+export function parseNumericCell(cell: string): number | undefined {
+  if (INFINITE.test(cell)) return cell.startsWith('-') ? -Infinity : Infinity
+  return DECIMAL.test(cell) ? Number(cell) : undefined
+}
+
 function parseNumber(cell: string): number {
   if (INFINITE.test(cell)) return cell.startsWith('-') ? -Infinity : Infinity
   return DECIMAL.test(cell) ? Number(cell) : NaN

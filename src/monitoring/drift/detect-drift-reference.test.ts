@@ -114,6 +114,13 @@ describe('detectDrift against the SciPy reference', { skip: reason }, () => {
     })
   }
 
+  it('should match SciPy\'s asymptotic KS p-values above 10,000 rows, drifted and not', () => {
+    // en = 12,000·10,500/22,500 = 5,600: below and above n·D² = 2.2 the formula differs.
+    const big = { rows: 12_000, seed: 5, shift: 0, junk: 0.01 }
+    compare('ks-large-same', big, { ...big, rows: 10_500, seed: 6 }, 'ks', numericColumns)
+    compare('ks-large-shifted', big, { ...big, rows: 10_500, seed: 7, shift: 0.05 }, 'ks', numericColumns)
+  })
+
   for (const method of ['chisquare', 'z'] as const) {
     it(`should match forced ${method} on low-cardinality columns`, () => {
       compare(`${method}-forced`, large, largeShifted, method, lowCardinality)

@@ -4,8 +4,8 @@
  * The result has the shape of the SciPy reference script's JSON, plus per-column drop counts.
  */
 import { invalidParameter } from '../../shared/errors.js'
-import type { DriftColumn } from './drift-column.js'
-import { sortFloat64 } from './sort-float64.js'
+import { LazyNumericalColumn, type DriftColumn } from './drift-column.js'
+import { parseNumericCell } from './csv-frame.js'
 import { pythonNumberString } from './value-counts.js'
 import { defaultStatTest, STAT_TESTS, type StatTestName } from './stat-tests.js'
 
@@ -43,18 +43,29 @@ export interface DriftReport {
   readonly drifted: number
   readonly share: number
   readonly dataset_drift: boolean
+  /** Why a column was read differently than one might expect (text in a numeric column, no values left). */
+  readonly notes?: readonly string[]
 }
 
 const DEFAULT_DRIFT_SHARE = 0.5
 
-/** Finite values, sorted once for every test that needs order. */
-function finiteSorted(values: Float64Array): [Float64Array, number] {
+/** Finite values in input order (the input itself when nothing is dropped) and the dropped count. */
+function finiteValues(values: Float64Array): [Float64Array, number] {
+  const n = values.length
   let kept = 0
-  for (const v of values) if (Number.isFinite(v)) kept++
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!
+    // v − v is 0 for finite v and NaN for NaN and ±Infinity.
+    if (v - v === 0) kept++
+  }
+  if (kept === n) return [values, 0]
   const out = new Float64Array(kept)
   let k = 0
-  for (const v of values) if (Number.isFinite(v)) out[k++] = v
-  return [sortFloat64(out), values.length - kept]
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!
+    if (v - v === 0) out[k++] = v
+  }
+  return [out, n - kept]
 }
 
 /** Non-empty cells as strings; a numeric side is printed the way pandas `astype(str)` would. */
@@ -71,19 +82,24 @@ function presentStrings(column: RawColumn): [string[], number] {
 /** Drops what Evidently drops and decides the column type: numerical only if both sides are. */
 export function prepareColumn(ref: RawColumn, cur: RawColumn): [DriftColumn, number, number] {
   if (ref.kind === 'numerical' && cur.kind === 'numerical') {
-    const [r, droppedRef] = finiteSorted(ref.values)
-    const [c, droppedCur] = finiteSorted(cur.values)
+    const [r, droppedRef] = finiteValues(ref.values)
+    const [c, droppedCur] = finiteValues(cur.values)
     const integer = ref.integer === true && cur.integer === true
-    return [{ type: 'numerical', ref: r, cur: c, integer }, droppedRef, droppedCur]
+    return [new LazyNumericalColumn(r, c, integer), droppedRef, droppedCur]
   }
   const [r, droppedRef] = presentStrings(ref)
   const [c, droppedCur] = presentStrings(cur)
   return [{ type: 'categorical', ref: r, cur: c }, droppedRef, droppedCur]
 }
 
+function sideLength(column: DriftColumn, side: 'ref' | 'cur'): number {
+  if (column.type === 'categorical') return column[side].length
+  return (side === 'ref' ? column.refValues ?? column.ref : column.curValues ?? column.cur).length
+}
+
 function columnDrift(name: string, ref: RawColumn, cur: RawColumn, options: DetectDriftOptions): ColumnDrift {
   const [column, droppedRef, droppedCur] = prepareColumn(ref, cur)
-  const empty = column.ref.length === 0 || column.cur.length === 0
+  const empty = sideLength(column, 'ref') === 0 || sideLength(column, 'cur') === 0
   const test = options.method ?? (empty ? 'jensenshannon' : defaultStatTest(column))
   const spec = STAT_TESTS[test]
   const threshold = options.threshold ?? spec.defaultThreshold
@@ -102,15 +118,50 @@ function columnDrift(name: string, ref: RawColumn, cur: RawColumn, options: Dete
   }
 }
 
+function firstText(column: RawColumn): string | undefined {
+  if (column.kind !== 'categorical') return undefined
+  return column.values.find((v): v is string => v !== null && parseNumericCell(v) === undefined)
+}
+
+/** Notes for a column whose sides disagree on type or that has nothing left to compare. */
+function columnNotes(name: string, ref: RawColumn, cur: RawColumn, result: ColumnDrift): string[] {
+  const notes: string[] = []
+  if (ref.kind !== cur.kind) {
+    const [textSide, column] = ref.kind === 'categorical' ? ['reference', ref] : ['current', cur]
+    notes.push(`Column '${name}' is numeric on one side but the ${textSide} holds text (e.g. '${firstText(column)}'), so it was compared as categorical.`)
+  }
+  if (Number.isNaN(result.score)) {
+    notes.push(`Column '${name}' has no usable values on one side after dropping empty, NaN and infinite cells; its score is not a number and it does not count as drifted.`)
+  }
+  return notes
+}
+
+/** Checks that both tables can be compared at all: some columns, some rows, every reference column present. */
+function validateFrames(reference: DriftFrame, current: DriftFrame): void {
+  if (reference.size === 0) throw invalidParameter('The reference data has no columns; give it a header row.')
+  const rows = (frame: DriftFrame): number => frame.values().next().value?.values.length ?? 0
+  if (rows(reference) === 0) throw invalidParameter('The reference data has a header but no rows; a reference needs data to compare against.')
+  if (rows(current) === 0) throw invalidParameter('The current data has a header but no rows; there is nothing to compare.')
+  const missing = [...reference.keys()].filter((name) => !current.has(name))
+  if (missing.length > 0) {
+    const list = missing.slice(0, 5).map((m) => `'${m}'`).join(', ')
+    throw invalidParameter(`Column${missing.length > 1 ? 's' : ''} ${list}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} of the reference ${missing.length > 1 ? 'are' : 'is'} missing from the current data; the current data needs every reference column.`)
+  }
+}
+
 /** Runs the drift tests on every reference column; each must also exist in `current`. */
 export function detectDrift(reference: DriftFrame, current: DriftFrame, options: DetectDriftOptions = {}): DriftReport {
+  validateFrames(reference, current)
   const columns: ColumnDrift[] = []
+  const notes: string[] = []
   for (const [name, ref] of reference) {
-    const cur = current.get(name)
-    if (cur === undefined) throw invalidParameter(`Column '${name}' is missing from the current data.`)
-    columns.push(columnDrift(name, ref, cur, options))
+    const cur = current.get(name)!
+    const result = columnDrift(name, ref, cur, options)
+    columns.push(result)
+    notes.push(...columnNotes(name, ref, cur, result))
   }
   const drifted = columns.filter((c) => c.drift).length
-  const share = columns.length === 0 ? 0 : drifted / columns.length
-  return { columns, drifted, share, dataset_drift: share >= (options.driftShare ?? DEFAULT_DRIFT_SHARE) }
+  const share = drifted / columns.length
+  const report = { columns, drifted, share, dataset_drift: share >= (options.driftShare ?? DEFAULT_DRIFT_SHARE) }
+  return notes.length > 0 ? { ...report, notes } : report
 }

@@ -1,7 +1,7 @@
 /** Evidently's distance-type column tests: larger score means more drift. */
 import { binnedShares } from './binned-shares.js'
 import { countDistinctSorted, histogramCounts, sturgesEdges } from './binning.js'
-import type { DriftColumn } from './drift-column.js'
+import { unsortedRef, type DriftColumn } from './drift-column.js'
 import { sortFloat64 } from './sort-float64.js'
 
 /** Evidently floors the reference std so constant references do not divide by zero. */
@@ -9,7 +9,7 @@ const MIN_STD = 0.001
 
 function sum(values: Float64Array): number {
   let total = 0
-  for (const v of values) total += v
+  for (let i = 0; i < values.length; i++) total += values[i]!
   return total
 }
 
@@ -17,22 +17,48 @@ function sum(values: Float64Array): number {
 export function populationStd(values: Float64Array): number {
   const mean = sum(values) / values.length
   let squares = 0
-  for (const v of values) squares += (v - mean) * (v - mean)
+  for (let i = 0; i < values.length; i++) {
+    const d = values[i]! - mean
+    squares += d * d
+  }
   return Math.sqrt(squares / values.length)
 }
 
-/** SciPy `wasserstein_distance` on sorted samples: ∫|F_ref − F_cur| by one merge walk. */
+/**
+ * SciPy `wasserstein_distance` on sorted samples: ∫|F_ref − F_cur| by one merge walk. Runs of
+ * one side are walked without re-testing the other, which is where a merge spends its time.
+ */
 export function wassersteinDistance(ref: Float64Array, cur: Float64Array): number {
+  const n1 = ref.length
+  const n2 = cur.length
   let i = 0
   let j = 0
-  let previous = NaN
+  let previous = n1 > 0 && (n2 === 0 || ref[0]! <= cur[0]!) ? ref[0]! : cur[0]!
   let total = 0
-  while (i < ref.length || j < cur.length) {
-    const x = j >= cur.length || (i < ref.length && ref[i]! <= cur[j]!) ? ref[i]! : cur[j]!
-    if (i + j > 0) total += Math.abs(i / ref.length - j / cur.length) * (x - previous)
-    if (x === ref[i]) i++
-    else j++
-    previous = x
+  while (i < n1 && j < n2) {
+    const gap = Math.abs(i / n1 - j / n2)
+    const r = ref[i]!
+    const c = cur[j]!
+    if (r <= c) {
+      total += gap * (r - previous)
+      previous = r
+      i++
+    } else {
+      total += gap * (c - previous)
+      previous = c
+      j++
+    }
+  }
+  // One side is used up; its CDF is 1 from here on.
+  for (; i < n1; i++) {
+    const r = ref[i]!
+    total += Math.abs(i / n1 - 1) * (r - previous)
+    previous = r
+  }
+  for (; j < n2; j++) {
+    const c = cur[j]!
+    total += Math.abs(1 - j / n2) * (c - previous)
+    previous = c
   }
   return total
 }
@@ -40,7 +66,7 @@ export function wassersteinDistance(ref: Float64Array, cur: Float64Array): numbe
 /** "Wasserstein distance (normed)": distance divided by max(std(reference), 0.001). */
 export function wassersteinNormed(column: DriftColumn): number {
   if (column.type !== 'numerical') return NaN
-  return wassersteinDistance(column.ref, column.cur) / Math.max(populationStd(column.ref), MIN_STD)
+  return wassersteinDistance(column.ref, column.cur) / Math.max(populationStd(unsortedRef(column)), MIN_STD)
 }
 
 /** Σ x·ln(x/y) with SciPy `rel_entr` conventions (0 when x = 0). */

@@ -2,6 +2,7 @@
 import { firstKeyCounts, valueCounts } from './value-counts.js'
 import type { DriftColumn } from './drift-column.js'
 import { gcd, ksExactPValue } from './ks-exact.js'
+import { kolmogorovNSf } from './kolmogorov-n.js'
 import { chiSquareSf, normalCdf } from './special-functions.js'
 
 /** SciPy's `ks_2samp(method='auto')` is exact up to this sample size. */
@@ -28,6 +29,32 @@ export function ksLatticeStatistic(ref: Float64Array, cur: Float64Array): number
   return best / g
 }
 
+/**
+ * D as SciPy computes it, max |i/n1 − j/n2| in floating point over the merged samples, so the
+ * asymptotic p-value sees the very same double.
+ */
+export function ksStatistic(ref: Float64Array, cur: Float64Array): number {
+  const n1 = ref.length
+  const n2 = cur.length
+  let i = 0
+  let j = 0
+  let best = 0
+  while (i < n1 || j < n2) {
+    const x = j >= n2 || (i < n1 && ref[i]! <= cur[j]!) ? ref[i]! : cur[j]!
+    while (i < n1 && ref[i] === x) i++
+    while (j < n2 && cur[j] === x) j++
+    const gap = Math.abs(i / n1 - j / n2)
+    if (gap > best) best = gap
+  }
+  return best
+}
+
+/** NumPy's `round`: halves go to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x)
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r
+}
+
 /** Limiting Kolmogorov survival function P(K > x). */
 export function kolmogorovSf(x: number): number {
   if (x <= 0) return 1
@@ -48,18 +75,23 @@ export function kolmogorovSf(x: number): number {
 }
 
 /**
- * Two-sided two-sample KS p-value. Exact (as SciPy) when both samples have at most 10,000 rows.
- * Larger samples use the limiting Kolmogorov distribution at √(n1·n2/(n1+n2))·D, whereas SciPy
- * evaluates the finite-n distribution `kstwo.sf(D, round(en))`; the two differ slightly.
+ * Two-sided two-sample KS p-value as SciPy's `ks_2samp(method='auto')`: exact when both samples
+ * have at most 10,000 rows, else the finite-n Kolmogorov distribution `kstwo.sf(D, round(en))`
+ * with en = n1·n2/(n1+n2).
  */
 export function ksPValue(column: DriftColumn): number {
   if (column.type !== 'numerical') return NaN
   const n1 = column.ref.length
   const n2 = column.cur.length
-  const h = ksLatticeStatistic(column.ref, column.cur)
-  if (Math.max(n1, n2) <= KS_EXACT_MAX_N) return ksExactPValue(n1, n2, h)
-  const d = (h * gcd(n1, n2)) / (n1 * n2)
-  return kolmogorovSf(Math.sqrt((n1 * n2) / (n1 + n2)) * d)
+  if (Math.max(n1, n2) <= KS_EXACT_MAX_N) return ksExactPValue(n1, n2, ksLatticeStatistic(column.ref, column.cur))
+  return ksAsymptoticPValue(n1, n2, ksStatistic(column.ref, column.cur))
+}
+
+/** SciPy's 'asymp' branch: the larger size first, en rounded half-to-even. */
+export function ksAsymptoticPValue(n1: number, n2: number, d: number): number {
+  const m = Math.max(n1, n2)
+  const n = Math.min(n1, n2)
+  return kolmogorovNSf(roundHalfEven((m * n) / (m + n)), d)
 }
 
 /**

@@ -28,4 +28,21 @@ describe('sortFloat64', () => {
     sortFloat64(view)
     assert.deepEqual([buffer[0], view[0], view[9_999], buffer[10_001]], [10_002, 2, 10_001, 1])
   })
+
+  it('should sort few-decimal values (counting and 32-bit key paths) exactly as the built-in sort', () => {
+    const random = seededRandom(5)
+    const cases = [
+      // narrow range: counting sort
+      Float64Array.from({ length: 20_000 }, () => Math.floor(random() * 1000) - 500),
+      // six decimals over a wide range: two 16-bit passes on integer keys
+      Float64Array.from({ length: 20_000 }, () => Number(((random() - 0.5) * 2000).toFixed(6))),
+      // mixed decimals, with a value that needs more than 9 (falls back to the double radix sort)
+      Float64Array.from({ length: 20_000 }, (_, i) => (i === 7 ? 0.1 + 0.2 : Number((random() * 50).toFixed(i % 4)))),
+    ]
+    for (const values of cases) {
+      const expected = values.slice().sort()
+      sortFloat64(values)
+      assert.ok(values.every((v, i) => Object.is(v, expected[i])))
+    }
+  })
 })

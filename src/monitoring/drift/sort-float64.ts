@@ -34,19 +34,57 @@ function fromOrderedKeys(words: Uint32Array, n: number): void {
   }
 }
 
-/** Sorts `values` (finite, no NaN) in place and returns it. */
-export function sortFloat64(values: Float64Array): Float64Array {
+const POWERS_OF_TEN = Array.from({ length: 10 }, (_, d) => 10 ** d)
+const INT32_LIMIT = 2 ** 31
+/** Key ranges up to this size are sorted by counting, in one histogram pass. */
+const COUNTING_MAX_RANGE = 1 << 22
+
+/**
+ * Values read from text usually have few decimals: each is exactly m / 10^d (the double nearest
+ * to it) for a small integer m. Then sorting the 32-bit integers m sorts the values, with half the
+ * memory traffic and, for narrow ranges, a counting sort. Returns false (values untouched) when
+ * some value needs more than 9 decimals, m leaves the 32-bit range, or −0 is present (its sign
+ * would be lost on the way back).
+ */
+function sortByDecimalKeys(values: Float64Array): boolean {
   const n = values.length
-  if (n < RADIX_MIN_LENGTH) return values.sort()
-  let src: Uint32Array = new Uint32Array(values.buffer, values.byteOffset, n * 2)
-  let dst: Uint32Array = new Uint32Array(n * 2)
+  let d = 0
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!
+    while (Math.round(v * POWERS_OF_TEN[d]!) / POWERS_OF_TEN[d]! !== v) if (++d >= POWERS_OF_TEN.length) return false
+  }
+  const scale = POWERS_OF_TEN[d]!
+  const m = new Int32Array(n)
+  let min = Infinity
+  let max = -Infinity
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!
+    const k = Math.round(v * scale)
+    if (k >= INT32_LIMIT || k < -INT32_LIMIT || k / scale !== v || (v === 0 && 1 / v < 0)) return false
+    m[i] = k
+    if (k < min) min = k
+    if (k > max) max = k
+  }
+  const range = max - min + 1
+  if (range <= COUNTING_MAX_RANGE) {
+    const counts = new Uint32Array(range)
+    for (let i = 0; i < n; i++) counts[m[i]! - min]!++
+    let at = 0
+    for (let key = 0; key < range; key++) {
+      const c = counts[key]!
+      if (c === 0) continue
+      values.fill((key + min) / scale, at, at + c)
+      at += c
+    }
+    return true
+  }
+  let src = new Uint32Array(n)
+  for (let i = 0; i < n; i++) src[i] = m[i]! - min
+  let dst = new Uint32Array(n)
   const counts = new Uint32Array(DIGIT_BUCKETS)
-  toOrderedKeys(src, n)
-  for (let pass = 0; pass < 4; pass++) {
-    const word = pass >> 1
-    const shift = (pass & 1) * 16
+  for (const shift of [0, 16]) {
     counts.fill(0)
-    for (let i = 0; i < n; i++) counts[(src[2 * i + word]! >>> shift) & 0xffff]!++
+    for (let i = 0; i < n; i++) counts[(src[i]! >>> shift) & 0xffff]!++
     let total = 0
     for (let k = 0; k < DIGIT_BUCKETS; k++) {
       const c = counts[k]!
@@ -54,13 +92,59 @@ export function sortFloat64(values: Float64Array): Float64Array {
       total += c
     }
     for (let i = 0; i < n; i++) {
-      const to = counts[(src[2 * i + word]! >>> shift) & 0xffff]!++
-      dst[2 * to] = src[2 * i]!
-      dst[2 * to + 1] = src[2 * i + 1]!
+      const key = src[i]!
+      dst[counts[(key >>> shift) & 0xffff]!++] = key
     }
     ;[src, dst] = [dst, src]
   }
-  // After an even number of passes the sorted keys are back in the caller's buffer.
-  fromOrderedKeys(src, n)
+  for (let i = 0; i < n; i++) values[i] = (src[i]! + min) / scale
+  return true
+}
+
+/** Sorts `values` (finite, no NaN) in place and returns it. */
+export function sortFloat64(values: Float64Array): Float64Array {
+  const n = values.length
+  if (n < RADIX_MIN_LENGTH) return values.sort()
+  if (sortByDecimalKeys(values)) return values
+  let src: Uint32Array = new Uint32Array(values.buffer, values.byteOffset, n * 2)
+  let dst: Uint32Array = new Uint32Array(n * 2)
+  toOrderedKeys(src, n)
+  // All four digit histograms in one read pass; a digit every key shares needs no pass at all.
+  const counts = new Uint32Array(4 * DIGIT_BUCKETS)
+  for (let i = 0; i < n; i++) {
+    const lo = src[2 * i]!
+    const hi = src[2 * i + 1]!
+    counts[lo & 0xffff]!++
+    counts[DIGIT_BUCKETS + (lo >>> 16)]!++
+    counts[2 * DIGIT_BUCKETS + (hi & 0xffff)]!++
+    counts[3 * DIGIT_BUCKETS + (hi >>> 16)]!++
+  }
+  let swapped = false
+  for (let pass = 0; pass < 4; pass++) {
+    const base = pass * DIGIT_BUCKETS
+    const word = pass >> 1
+    const shift = (pass & 1) * 16
+    let total = 0
+    let trivial = false
+    for (let k = 0; k < DIGIT_BUCKETS; k++) {
+      const c = counts[base + k]!
+      if (c === n) trivial = true
+      counts[base + k] = total
+      total += c
+    }
+    if (trivial) continue
+    for (let i = 0; i < n; i++) {
+      const lo = src[2 * i]!
+      const hi = src[2 * i + 1]!
+      const to = counts[base + (((word === 0 ? lo : hi) >>> shift) & 0xffff)]!++
+      dst[2 * to] = lo
+      dst[2 * to + 1] = hi
+    }
+    ;[src, dst] = [dst, src]
+    swapped = !swapped
+  }
+  // After an odd number of passes the sorted keys sit in the scratch buffer.
+  if (swapped) dst.set(src)
+  fromOrderedKeys(new Uint32Array(values.buffer, values.byteOffset, n * 2), n)
   return values
 }

@@ -3,7 +3,7 @@
  * comparisons are mixed on purpose (research/monitoring.md §1.2): `ks` flags p ≤ threshold, the
  * other p-value tests p < threshold, the distances score ≥ threshold.
  */
-import type { DriftColumn } from './drift-column.js'
+import { unsortedCur, unsortedRef, type DriftColumn } from './drift-column.js'
 import { hellinger, jensenShannon, klDivergence, psi, wassersteinNormed } from './distance-tests.js'
 import { chiSquarePValue, ksPValue, zTestPValue } from './p-value-tests.js'
 
@@ -38,27 +38,29 @@ export function isStatTestName(name: string): name is StatTestName {
 /** Evidently switches from p-value tests to distances above this many reference rows (issue #50). */
 const SMALL_REFERENCE_ROWS = 1000
 
-/** Distinct values of reference ∪ current (pandas `nunique`). */
-function distinctCount(column: DriftColumn): number {
-  if (column.type === 'categorical') return new Set([...column.ref, ...column.cur]).size
-  const { ref, cur } = column
-  let i = 0
-  let j = 0
-  let count = 0
-  while (i < ref.length || j < cur.length) {
-    const x = j >= cur.length || (i < ref.length && ref[i]! <= cur[j]!) ? ref[i]! : cur[j]!
-    while (i < ref.length && ref[i] === x) i++
-    while (j < cur.length && cur[j] === x) j++
-    count++
+/**
+ * Distinct values of reference ∪ current (pandas `nunique`), counted only up to `cap`: the
+ * default test needs to know whether there are more than 5, never how many, so no sort is needed.
+ */
+export function distinctCountUpTo(column: DriftColumn, cap: number): number {
+  const seen = new Set<number | string>()
+  const sides = column.type === 'categorical' ? [column.ref, column.cur] : [unsortedRef(column), unsortedCur(column)]
+  for (const side of sides) {
+    for (let i = 0; i < side.length; i++) {
+      // A Set compares with SameValueZero, so −0 and +0 count once, as in pandas.
+      seen.add(side[i]!)
+      if (seen.size >= cap) return cap
+    }
   }
-  return count
+  return seen.size
 }
 
 /** Evidently's `_get_default_stattest` for numerical and categorical columns. */
 export function defaultStatTest(column: DriftColumn): StatTestName {
-  const distinct = distinctCount(column)
+  const distinct = distinctCountUpTo(column, 6)
   const numerical = column.type === 'numerical'
-  if (column.ref.length <= SMALL_REFERENCE_ROWS) {
+  const referenceRows = column.type === 'numerical' ? unsortedRef(column).length : column.ref.length
+  if (referenceRows <= SMALL_REFERENCE_ROWS) {
     if (numerical && distinct > 5) return 'ks'
     return distinct > 2 ? 'chisquare' : 'z'
   }
