@@ -71,11 +71,14 @@ const V2 = JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4
 describe('plinth serve -m (child process)', () => {
   let dir: string
   let store: string
+  let logs: string
   let artifacts: string
   before(async () => {
     dir = await makeTempDir('serve')
     writeFileSync(join(dir, 'churn.onnx'), unaryModel('Neg'))
     store = sqliteUri(join(dir, 'plinth.db'))
+    // Served requests are logged; into the test's folder, not the working directory's ./plinth-data.
+    logs = sqliteUri(join(dir, 'prediction-logs.db'))
     artifacts = join(dir, 'artifacts')
     const services = await createServices(resolveConfig({ backendStoreUri: store, artifactsDestination: artifacts }, {}))
     try {
@@ -87,7 +90,7 @@ describe('plinth serve -m (child process)', () => {
   after(() => removeTempDir(dir))
 
   it('should serve a local .onnx file over /invocations, V2 and V1 without any database, and stop on SIGTERM', async () => {
-    const served = await serve(['-m', join(dir, 'churn.onnx'), '--port', '0'])
+    const served = await serve(['-m', join(dir, 'churn.onnx'), '--port', '0', '--backend-store-uri', logs])
     try {
       assert.match(served.output(), /serving model 'churn' version 1/)
       assert.equal((await fetch(`${served.url}/ping`)).status, 200)
@@ -121,7 +124,7 @@ describe('plinth serve -m (child process)', () => {
   })
 
   it('should exit 0 when stopped while its workers are still starting', async () => {
-    const served = await serve(['-m', join(dir, 'churn.onnx'), '--port', String(await freePort()), '--workers', '2'])
+    const served = await serve(['-m', join(dir, 'churn.onnx'), '--port', String(await freePort()), '--workers', '2', '--backend-store-uri', logs])
     assert.equal(await served.stop(), 0)
   })
 
@@ -133,7 +136,7 @@ describe('plinth serve -m (child process)', () => {
     } finally {
       await served.stop()
     }
-    const failure = await serve(['-m', join(dir, 'missing.onnx'), '--port', '0']).then(
+    const failure = await serve(['-m', join(dir, 'missing.onnx'), '--port', '0', '--backend-store-uri', logs]).then(
       () => assert.fail('a missing model file must stop the start'),
       (error: { code: number; output: string }) => error,
     )
