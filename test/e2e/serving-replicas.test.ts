@@ -67,7 +67,9 @@ describe('serving replicas on one PostgreSQL', { skip: POSTGRES_URL ? undefined 
     }
     stop = true
     await load
-    assert.ok(seenAfter < 2000, `replica B served version 2 only after ${seenAfter.toFixed(0)} ms`)
+    // One 1 s poll plus loading version 2; the rest is slack for a loaded CI machine, where a
+    // second's poll and the model load can each be late by a second.
+    assert.ok(seenAfter < 5000, `replica B served version 2 only after ${seenAfter.toFixed(0)} ms`)
     assert.ok(statuses.length > 10)
     assert.deepEqual([...new Set(statuses)], [200])
   })
