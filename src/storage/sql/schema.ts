@@ -179,6 +179,15 @@ export interface AliasHistoryTable {
   seq: number
 }
 
+import type {
+  AlertDeliveryTable,
+  AlertEventTable,
+  AlertTable,
+  MonitorRunTable,
+  MonitorSequenceTable,
+  MonitorTable,
+} from './monitor-schema.js'
+
 export interface Database {
   experiments: ExperimentTable
   experiment_tags: ExperimentTagTable
@@ -199,6 +208,12 @@ export interface Database {
   model_version_tags: ModelVersionTagTable
   registered_model_aliases: RegisteredModelAliasTable
   alias_history: AliasHistoryTable
+  monitors: MonitorTable
+  monitor_runs: MonitorRunTable
+  alerts: AlertTable
+  alert_events: AlertEventTable
+  monitor_sequences: MonitorSequenceTable
+  alert_deliveries: AlertDeliveryTable
 }
 
 /** Kept so `Generated` stays importable for later tables with database-made columns. */

@@ -4,6 +4,7 @@ import * as m0001 from './0001-tracking.js'
 import * as m0002 from './0002-api-tokens.js'
 import * as m0003 from './0003-registry.js'
 import * as m0004 from './0004-deployments.js'
+import * as m0007 from './0007-monitors.js'
 
 type MigrationModule = { up(db: Kysely<unknown>, f: DialectFeatures): Promise<void> }
 
@@ -16,6 +17,7 @@ const MIGRATIONS: ReadonlyArray<[string, MigrationModule]> = [
   ['0002-api-tokens', m0002],
   ['0003-registry', m0003],
   ['0004-deployments', m0004],
+  ['0007-monitors', m0007],
 ]
 
 export function migrationsFor(features: DialectFeatures): Record<string, Migration> {
