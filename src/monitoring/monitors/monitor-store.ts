@@ -72,15 +72,18 @@ export interface MonitorStore {
    * Records a finished run: inserts it, writes the alerts' new states, appends their events with
    * increasing sequence numbers, enqueues the deliveries, sets the next due time and releases the
    * lease. All or nothing. Events appended by concurrent runs are numbered in commit order, so a
-   * consumer reading after a sequence number never skips one that commits later.
+   * consumer reading after a sequence number never skips one that commits later. Returns the
+   * appended events with their sequence numbers.
    */
-  completeRun(completion: RunCompletion): Promise<void>
+  completeRun(completion: RunCompletion): Promise<AlertEvent[]>
   /** Runs of a monitor in [start, end), newest first, at most `limit`. */
   listRuns(monitorId: string, options: { start?: number; end?: number; limit: number }): Promise<MonitorRun[]>
   /** The newest run of every monitor (for the /metrics gauges). */
   latestRuns(): Promise<MonitorRun[]>
   /** The alerts of one monitor (every state), by condition. */
   alertsOf(monitorId: string): Promise<Alert[]>
+  /** The alert, or undefined. */
+  getAlert(id: string): Promise<Alert | undefined>
   /** Alerts matching the query, most recently changed first. */
   listAlerts(query: AlertQuery): Promise<Alert[]>
   /** Events with `seq > after`, oldest first, at most `limit`; optionally of one monitor or deployment. */

@@ -129,7 +129,7 @@ export class SqlMonitorStore implements MonitorStore {
     return this.get(id)
   }
 
-  completeRun(completion: RunCompletion): Promise<void> {
+  completeRun(completion: RunCompletion): Promise<AlertEvent[]> {
     const { run } = completion
     return translated(() =>
       this.#db.transaction().execute(async (trx) => {
@@ -137,7 +137,11 @@ export class SqlMonitorStore implements MonitorStore {
           .insertInto('monitor_runs')
           .values({ id: run.id, monitor_id: run.monitorId, time: run.time, outcome: run.outcome, error: run.error ?? null, results: run.results ? JSON.stringify(run.results) : null })
           .execute()
-        for (const write of completion.alerts) await this.#writeAlert(trx, write.alert, write.event)
+        const events: AlertEvent[] = []
+        for (const write of completion.alerts) {
+          const event = await this.#writeAlert(trx, write.alert, write.event)
+          if (event) events.push(event)
+        }
         for (const d of completion.deliveries) {
           await trx
             .insertInto('alert_deliveries')
@@ -164,11 +168,12 @@ export class SqlMonitorStore implements MonitorStore {
           .where('id', '=', run.monitorId)
           .where('lease_owner', '=', completion.owner)
           .execute()
+        return events
       }),
     )
   }
 
-  async #writeAlert(trx: Db, alert: Alert, event: Omit<AlertEvent, 'seq'> | undefined): Promise<void> {
+  async #writeAlert(trx: Db, alert: Alert, event: Omit<AlertEvent, 'seq'> | undefined): Promise<AlertEvent | undefined> {
     const row = alertRow(alert)
     const { id: _id, monitor_id: _m, condition_key: _c, ...changes } = row
     await trx
@@ -176,7 +181,7 @@ export class SqlMonitorStore implements MonitorStore {
       .values(row)
       .onConflict((oc) => oc.columns(['monitor_id', 'condition_key']).doUpdateSet(changes))
       .execute()
-    if (!event) return
+    if (!event) return undefined
     // The counter row is locked until commit, so sequence numbers are handed out in commit order:
     // a consumer that read up to N never misses an N-1 committed later (a serial column could).
     const next = await trx
@@ -185,7 +190,9 @@ export class SqlMonitorStore implements MonitorStore {
       .where('name', '=', 'alert_events')
       .returning('value')
       .executeTakeFirstOrThrow()
-    await trx.insertInto('alert_events').values(eventRow(Number(next.value), event)).execute()
+    const seq = Number(next.value)
+    await trx.insertInto('alert_events').values(eventRow(seq, event)).execute()
+    return { ...event, seq }
   }
 
   listRuns(monitorId: string, options: { start?: number; end?: number; limit: number }): Promise<MonitorRun[]> {
@@ -214,6 +221,13 @@ export class SqlMonitorStore implements MonitorStore {
     return translated(async () =>
       (await this.#db.selectFrom('alerts').selectAll().where('monitor_id', '=', monitorId).orderBy('condition_key').execute()).map(toAlert),
     )
+  }
+
+  getAlert(id: string): Promise<Alert | undefined> {
+    return translated(async () => {
+      const row = await this.#db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst()
+      return row && toAlert(row)
+    })
   }
 
   listAlerts(query: AlertQuery): Promise<Alert[]> {
