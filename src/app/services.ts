@@ -13,6 +13,9 @@ import { SqlRegistryStore } from '../storage/sql/registry/sql-registry-store.js'
 import { DeploymentLineage, DeploymentService, registryTargetResolver } from '../deployments/index.js'
 import { SqlDeploymentStore } from '../storage/sql/sql-deployment-store.js'
 import { InferenceService, RegistryCatalog, inferenceOptionsFrom } from '../inference/index.js'
+import { createMonitoring, type MonitoringParts } from '../monitoring/monitors/create-monitoring.js'
+import type { MonitorScheduler } from '../monitoring/monitors/monitor-scheduler.js'
+import type { MonitorService } from '../monitoring/monitors/monitor-service.js'
 
 /** Everything the HTTP layer and the CLI call. */
 export interface Services {
@@ -28,6 +31,10 @@ export interface Services {
   readonly metrics: PlinthMetrics
   /** Serves registered models and deployments on the inference routes. */
   readonly inference: InferenceService
+  /** Monitors, alerts and their history. */
+  readonly monitors: MonitorService
+  /** Runs due monitors and sends notifications; started by the server, not by CLI commands. */
+  readonly monitorScheduler: MonitorScheduler
   close(): Promise<void>
 }
 
@@ -36,6 +43,8 @@ export interface ServiceOptions {
   migrateEmpty?: boolean
   /** Skip opening the artifact store (CLI commands that only touch metadata). */
   withoutArtifacts?: boolean
+  /** Monitor data sources and timing (prediction logs, performance); tests inject them. */
+  monitoring?: Pick<MonitoringParts, 'predictionLogs' | 'performance' | 'pollMs' | 'retryPolicy'>
 }
 
 /**
@@ -66,6 +75,7 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
   const deployments = new DeploymentService(new SqlDeploymentStore(database), async (target) => void (await resolveTarget(target)))
   const metrics = new PlinthMetrics()
   const inference = new InferenceService({ catalog: new RegistryCatalog(registry, deployments), metrics, ...inferenceOptionsFrom(config) })
+  const monitoring = createMonitoring({ database, registry, deployments, artifacts, metrics, ...options.monitoring })
   return Object.freeze({
     config,
     tracking,
@@ -77,7 +87,10 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     database,
     metrics,
     inference,
+    monitors: monitoring.monitors,
+    monitorScheduler: monitoring.scheduler,
     async close() {
+      await monitoring.scheduler.stop()
       await inference.close()
       await store?.close()
       await database.close()

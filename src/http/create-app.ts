@@ -7,6 +7,7 @@ import { installErrorHandler } from './error-handler.js'
 import { registerInferenceRoutes } from './inference/inference-routes.js'
 import { installMlflowJsonBody } from './json-body.js'
 import { registerLineageRoutes } from './lineage-routes.js'
+import { registerMonitorRoutes } from './monitor-routes.js'
 import { installHttpMetrics } from './metrics-routes.js'
 import { registerGetArtifactRoute, registerProxiedArtifactRoutes, registerRunArtifactRoutes } from './mlflow/artifact-routes.js'
 import { registerExperimentRoutes } from './mlflow/experiment-routes.js'
@@ -71,6 +72,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
       registerRegistryPlinthRoutes(api, services.registry)
       registerLineageRoutes(api, services.registry, services.deploymentLineage)
       registerDeploymentRoutes(api, services.deployments)
+      registerMonitorRoutes(api, services.monitors)
     },
     { prefix: '/api/plinth/v1' },
   )
