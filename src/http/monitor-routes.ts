@@ -11,7 +11,7 @@ type Id = { id: string }
  * is already running elsewhere is 409 INVALID_STATE.
  */
 export function registerMonitorRoutes(app: FastifyInstance, monitors: MonitorService): void {
-  const config = { errorStatus: { INVALID_STATE: 409 } }
+  const config = { errorStatus: { INVALID_STATE: 409, RESOURCE_ALREADY_EXISTS: 409 } }
 
   app.post('/monitors', { config, schema: S.create }, async (request) => ({ monitor: monitorToWire(await monitors.create(request.body)) }))
 

@@ -53,7 +53,7 @@ const EventWire = T.Object({
 const RunWire = T.Object({ id: Str, monitor_id: Str, time: T.Integer(), outcome: Str, error: T.Optional(Str), results: T.Optional(Any) })
 
 export const MonitorSchemas = {
-  create: { body: AnyObject, response: { 200: T.Object({ monitor: MonitorWire }) } },
+  create: { body: T.Unknown(), response: { 200: T.Object({ monitor: MonitorWire }) } },
   list: { querystring: T.Object({ deployment: T.Optional(Str) }, { additionalProperties: false }), response: { 200: T.Object({ monitors: T.Array(MonitorWire) }) } },
   get: { params: IdParams, response: { 200: T.Object({ monitor: MonitorWire, alerts: T.Array(AlertWire), runs: T.Array(RunWire) }) } },
   remove: { params: IdParams, response: { 200: T.Object({}) } },
