@@ -92,7 +92,7 @@ describe('monitor and alert routes', () => {
     await expectError(400, 'INVALID_PARAMETER_VALUE', /^notifications\.webhooks\[0\]\.url/, 'POST', `${API}/monitors`, { ...spec('m', hook.url), notifications: { webhooks: [{ url: 'not a url' }] } })
     assert.equal((await call('POST', `${API}/monitors`, [1])).status, 400)
     await expectError(400, 'BAD_REQUEST', /JSON/i, 'POST', `${API}/monitors`, '{"name": ')
-    await expectError(404, 'RESOURCE_DOES_NOT_EXIST', /Deployment 'nope'/, 'POST', `${API}/monitors`, { ...spec('m', hook.url), deployment: 'nope' })
+    await expectError(404, 'RESOURCE_DOES_NOT_EXIST', /No deployment named 'nope'/, 'POST', `${API}/monitors`, { ...spec('m', hook.url), deployment: 'nope' })
   })
 
   it('should create, list and show a monitor, and refuse a taken name', async () => {
