@@ -7,6 +7,7 @@ import { registerDeploymentsCommand } from './deployments-command.js'
 import { registerDriftCommand } from './drift-command.js'
 import { registerExperimentsCommand } from './experiments-command.js'
 import { registerModelsCommand } from './models-command.js'
+import { registerMonitorsCommand } from './monitors-command.js'
 import { registerRunsCommand } from './runs-command.js'
 import { registerServeCommand } from './serve-command.js'
 import { registerServerCommand } from './server-command.js'
@@ -27,5 +28,6 @@ registerTokensCommand(program)
 registerModelsCommand(program)
 registerDeploymentsCommand(program)
 registerDriftCommand(program)
+registerMonitorsCommand(program)
 
 program.parseAsync(process.argv).catch(reportAndExit)
