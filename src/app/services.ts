@@ -44,7 +44,7 @@ export interface ServiceOptions {
   /** Skip opening the artifact store (CLI commands that only touch metadata). */
   withoutArtifacts?: boolean
   /** Monitor data sources and timing (prediction logs, performance); tests inject them. */
-  monitoring?: Pick<MonitoringParts, 'predictionLogs' | 'performance' | 'pollMs' | 'retryPolicy'>
+  monitoring?: Pick<MonitoringParts, 'predictionLogs' | 'performance' | 'performanceHistory' | 'pollMs' | 'retryPolicy'>
 }
 
 /**

@@ -54,7 +54,7 @@ export function registerMonitorRoutes(app: FastifyInstance, monitors: MonitorSer
 
   app.get('/deployments/:name/monitoring', { schema: S.dashboard }, async (request) => {
     const q = request.query as { start_time?: number; end_time?: number }
-    const data = await deploymentMonitoring(monitors, (request.params as { name: string }).name, { start: q.start_time, end: q.end_time }, Date.now())
+    const data = await deploymentMonitoring(monitors, (request.params as { name: string }).name, { start: q.start_time, end: q.end_time }, Date.now(), monitors.performanceHistory)
     return dashboardToWire(data)
   })
 }

@@ -12,6 +12,7 @@ import { DeliveryDispatcher } from './delivery-dispatcher.js'
 import { PredictionLogDataSource, type PerformanceSource } from './monitor-data-source.js'
 import { MonitorScheduler } from './monitor-scheduler.js'
 import { MonitorService } from './monitor-service.js'
+import type { PerformanceHistory } from './monitoring-dashboard.js'
 import { RegistryReferenceSource } from './registry-reference-source.js'
 
 export interface MonitoringParts {
@@ -24,6 +25,8 @@ export interface MonitoringParts {
   readonly predictionLogs?: PredictionLogStore
   /** Realized/estimated performance for performance_drop conditions and the gauges. */
   readonly performance?: PerformanceSource
+  /** Performance over time for `GET /deployments/{name}/monitoring`. */
+  readonly performanceHistory?: PerformanceHistory
   readonly pollMs?: number
   readonly retryPolicy?: RetryPolicy
 }
@@ -37,6 +40,7 @@ export function createMonitoring(parts: MonitoringParts): { monitors: MonitorSer
     store,
     ...(parts.predictionLogs ? { data: new PredictionLogDataSource(parts.predictionLogs) } : {}),
     ...(parts.performance ? { performance: parts.performance } : {}),
+    ...(parts.performanceHistory ? { performanceHistory: parts.performanceHistory } : {}),
     references: new RegistryReferenceSource(parts.registry, parts.deployments, parts.artifacts),
     metrics,
   })
@@ -47,5 +51,12 @@ export function createMonitoring(parts: MonitoringParts): { monitors: MonitorSer
     ...(parts.retryPolicy ? { policy: parts.retryPolicy } : {}),
     onAttempt: (delivery, outcome) => metrics.deliveries.inc({ kind: delivery.target.kind, outcome }),
   })
-  return { monitors, scheduler: new MonitorScheduler(monitors, dispatcher, parts.pollMs ? { pollMs: parts.pollMs } : {}) }
+  // A database outage fails every tick; say so once per distinct error, not every 5 seconds.
+  let lastError = ''
+  const onError = (error: unknown) => {
+    const message = (error as Error)?.message ?? String(error)
+    if (message !== lastError) process.stderr.write(`plinth monitors: a scheduler pass failed: ${message}\n`)
+    lastError = message
+  }
+  return { monitors, scheduler: new MonitorScheduler(monitors, dispatcher, { onError, ...(parts.pollMs ? { pollMs: parts.pollMs } : {}) }) }
 }

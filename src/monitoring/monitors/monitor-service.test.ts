@@ -10,7 +10,7 @@ import type { SqlDatabase } from '../../storage/sql/sql-database.js'
 import { SqlMonitorStore } from '../../storage/sql/sql-monitor-store.js'
 import type { DriftFrame } from '../drift/detect-drift.js'
 import { MemoryPredictionLogStore, loggedRequest } from './memory-prediction-logs.test-helper.js'
-import { PredictionLogDataSource, type ReferenceSource } from './monitor-data-source.js'
+import { PredictionLogDataSource, type PerformanceSource, type ReferenceSource } from './monitor-data-source.js'
 import { toDriftFrame } from './monitor-evaluation.js'
 import { MonitorService } from './monitor-service.js'
 
@@ -70,5 +70,24 @@ describe('MonitorService on a shared database', () => {
     const noTarget = await new MonitorService({ store, data: new PredictionLogDataSource(logs), references: gone, clock: now }).runNow('watch')
     assert.deepEqual([noTarget.outcome, noTarget.error], ['failed', "No deployment named 'api'."])
     assert.equal((await store.get((await services[0]!.get('watch')).id))?.nextRunAt, clock + 60_000, 'a failed run is rescheduled too')
+  })
+
+  it('should judge performance_drop on the performance source and keep it in the run', async () => {
+    const asked: string[] = []
+    const performance: PerformanceSource = {
+      performance: async (query, metric) => {
+        asked.push(`${query.deployment}:${metric}:${query.end - query.start}`)
+        return { realized: 0.8, estimated: 0.82 }
+      },
+    }
+    const service = new MonitorService({ store: new SqlMonitorStore(databases[0]!), data: new PredictionLogDataSource(logs), performance, references: references(new Map()), clock: { now: () => clock } })
+    await service.create({ name: 'quality', deployment: 'api', schedule: { every: '1h' }, window: '1d', conditions: [{ type: 'performance_drop', metric: 'accuracy', max_drop: 0.05, baseline: 0.9 }] })
+    const run = await service.runNow('quality')
+    assert.deepEqual(asked, ['api:accuracy:86400000'])
+    assert.deepEqual(run.results!.performance, { accuracy: { realized: 0.8, estimated: 0.82 } })
+    const [condition] = run.results!.conditions
+    assert.equal(condition!.holds, true)
+    assert.ok(Math.abs(condition!.value! - 0.1) < 1e-12)
+    assert.equal((await service.alerts({ monitor: 'quality', state: 'firing' })).length, 1)
   })
 })

@@ -7,6 +7,7 @@ import { AlertEventBus } from './alert-event-bus.js'
 import { nextAlertState, type AlertContext } from './alert-state.js'
 import type { Alert, AlertEvent, AlertState, Monitor, MonitorRun, MonitorSpec } from './monitor-entities.js'
 import { runMonitor, type RunnerSources } from './monitor-runner.js'
+import type { PerformanceHistory } from './monitoring-dashboard.js'
 import { conditionKey, parseMonitorSpec } from './monitor-spec.js'
 import type { AlertWrite, MonitorStore, NewDelivery } from './monitor-store.js'
 import { alertmanagerPayload, webhookPayload } from './notification-payloads.js'
@@ -24,6 +25,8 @@ export interface MonitorServiceOptions extends RunnerSources {
   readonly metrics?: MonitorMetrics
   /** Where this server is reachable, for links in notifications. */
   readonly publicUrl?: string
+  /** Performance over time for the dashboard data, when the performance service is wired in. */
+  readonly performanceHistory?: PerformanceHistory
 }
 
 /** Monitors: CRUD, runs (scheduled and on demand), alerts and their history. */
@@ -44,6 +47,10 @@ export class MonitorService {
 
   get store(): MonitorStore {
     return this.#o.store
+  }
+
+  get performanceHistory(): PerformanceHistory | undefined {
+    return this.#o.performanceHistory
   }
 
   /** Set once the server knows the address it listens on. */

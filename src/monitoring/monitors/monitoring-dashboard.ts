@@ -5,6 +5,14 @@ import type { MonitorService } from './monitor-service.js'
 const DEFAULT_SPAN_MS = 7 * 86_400_000
 const MAX_RUNS = 1000
 
+/**
+ * Performance of a deployment over time (realized and estimated metrics per window), from the
+ * performance service; the dashboard passes its answer through as `performance_over_time`.
+ */
+export interface PerformanceHistory {
+  overTime(deployment: string, start: number, end: number): Promise<unknown>
+}
+
 /** One point of a per-run series. */
 export interface RunPoint {
   readonly monitor: string
@@ -50,7 +58,13 @@ function point(name: string, run: MonitorRun): RunPoint {
  * A deployment's monitoring data from its monitors' stored runs and alerts. Throws
  * INVALID_PARAMETER_VALUE for a window that ends before it starts.
  */
-export async function deploymentMonitoring(service: MonitorService, deployment: string, range: { start?: number; end?: number }, now: number): Promise<DeploymentMonitoring> {
+export async function deploymentMonitoring(
+  service: MonitorService,
+  deployment: string,
+  range: { start?: number; end?: number },
+  now: number,
+  performance?: PerformanceHistory,
+): Promise<DeploymentMonitoring> {
   const end = range.end ?? now
   const start = range.start ?? end - DEFAULT_SPAN_MS
   if (!(end > start)) throw invalidParameter(`end_time (${end}) must be after start_time (${start}).`)
@@ -70,5 +84,6 @@ export async function deploymentMonitoring(service: MonitorService, deployment: 
   }
   const firingAlerts = await service.store.listAlerts({ state: 'firing', deployment, maxResults: MAX_RUNS })
   const alertHistory = (await service.store.listEvents(0, MAX_RUNS, { deployment, since: start })).filter((e) => e.time < end)
-  return { deployment, start, end, monitors, driftOverTime, latestDrift, runs: runs.map(({ name, run }) => point(name, run)), firingAlerts, alertHistory, performanceOverTime: null }
+  const performanceOverTime = performance ? await performance.overTime(deployment, start, end) : null
+  return { deployment, start, end, monitors, driftOverTime, latestDrift, runs: runs.map(({ name, run }) => point(name, run)), firingAlerts, alertHistory, performanceOverTime }
 }
