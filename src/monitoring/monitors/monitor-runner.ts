@@ -4,11 +4,17 @@ import type { MonitorDataSource, PerformanceSource, ReferenceSource, ResolvedTar
 import type { DriftResult, MonitorRunResults, MonitorSpec, PerformanceValue } from './monitor-entities.js'
 import { evaluateConditions, quantile, toDriftFrame, windowDrift } from './monitor-evaluation.js'
 
+/** Reference windows already read, by target and range: the logs of a past window do not change. */
+export type ReferenceWindowCache = Map<string, { frame: DriftFrame; at: number }>
+const WINDOW_CACHE_MS = 10 * 60_000
+const WINDOW_CACHE_ENTRIES = 16
+
 export interface RunnerSources {
   /** Undefined when this server does not log predictions: every run then fails saying so. */
   readonly data?: MonitorDataSource
   readonly performance?: PerformanceSource
   readonly references: ReferenceSource
+  readonly referenceWindows?: ReferenceWindowCache
 }
 
 function windowQuery(target: ResolvedTarget, start: number, end: number): WindowQuery {
@@ -82,6 +88,15 @@ export async function runMonitor(spec: MonitorSpec, now: number, sources: Runner
 async function loadReference(spec: MonitorSpec, target: ResolvedTarget, sources: RunnerSources): Promise<DriftFrame> {
   const ref = spec.reference
   if (ref.kind !== 'window') return sources.references.load(ref, target)
-  const data = await sources.data!.window(windowQuery(target, ref.start, ref.end))
-  return toDriftFrame(data.columns)
+  const key = `${target.deployment ?? ''}|${target.model}|${ref.start}|${ref.end}`
+  const cache = sources.referenceWindows
+  const hit = cache?.get(key)
+  if (hit && Date.now() - hit.at < WINDOW_CACHE_MS) return hit.frame
+  // A window still open (ending in the future) keeps filling, so it is not cached.
+  const frame = toDriftFrame((await sources.data!.window(windowQuery(target, ref.start, ref.end))).columns)
+  if (cache && ref.end <= Date.now()) {
+    cache.set(key, { frame, at: Date.now() })
+    if (cache.size > WINDOW_CACHE_ENTRIES) cache.delete(cache.keys().next().value!)
+  }
+  return frame
 }

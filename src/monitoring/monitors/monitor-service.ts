@@ -6,7 +6,7 @@ import { AppError, invalidParameter, notFound } from '../../shared/errors.js'
 import { AlertEventBus } from './alert-event-bus.js'
 import { nextAlertState, type AlertContext } from './alert-state.js'
 import type { Alert, AlertEvent, AlertState, Monitor, MonitorRun, MonitorSpec } from './monitor-entities.js'
-import { runMonitor, type RunnerSources } from './monitor-runner.js'
+import { runMonitor, type ReferenceWindowCache, type RunnerSources } from './monitor-runner.js'
 import type { PerformanceHistory } from './monitoring-dashboard.js'
 import { conditionKey, parseMonitorSpec } from './monitor-spec.js'
 import type { AlertWrite, MonitorStore, NewDelivery } from './monitor-store.js'
@@ -37,6 +37,7 @@ export class MonitorService {
   readonly #o: MonitorServiceOptions
   readonly #clock: Clock
   #publicUrl: string
+  readonly #referenceWindows: ReferenceWindowCache = new Map()
 
   constructor(options: MonitorServiceOptions) {
     this.#o = options
@@ -108,7 +109,7 @@ export class MonitorService {
     const now = this.#clock.now()
     let run: MonitorRun
     try {
-      const results = await runMonitor(spec, now, this.#o)
+      const results = await runMonitor(spec, now, { ...this.#o, referenceWindows: this.#referenceWindows })
       run = { id: randomUUID(), monitorId: monitor.id, time: now, outcome: 'ok', results }
     } catch (error) {
       const message = error instanceof AppError && error.code !== 'INTERNAL_ERROR' ? error.message : `Unexpected error: ${(error as Error).message}`
