@@ -157,6 +157,6 @@ describe('Prometheus scraping a plinth server', { skip: PROMETHEUS_SKIP }, () =>
     const rules = (await response.json()) as { data: { groups: { name: string; rules: { name: string; health: string; lastError?: string }[] }[] } }
     const unhealthy = rules.data.groups.flatMap((g) => g.rules).filter((r) => r.health === 'err')
     assert.deepEqual(unhealthy, [])
-    assert.deepEqual(rules.data.groups.map((g) => g.name).sort(), ['plinth-alerts', 'plinth-recording'])
+    assert.deepEqual(rules.data.groups.map((g) => g.name).sort(), ['plinth-alerts', 'plinth-monitoring', 'plinth-recording'])
   })
 })
