@@ -1,6 +1,12 @@
 import type { DeliveryDispatcher } from './delivery-dispatcher.js'
 import type { MonitorService } from './monitor-service.js'
 
+/** Passes over due monitors (or deliveries) per tick at most, so tiny schedules cannot hog a tick. */
+const MAX_PASSES = 25
+/** Delivered and given-up notifications are kept this long for inspection, then deleted. */
+const KEEP_DELIVERIES_MS = 7 * 86_400_000
+const PRUNE_EVERY_MS = 3_600_000
+
 export interface SchedulerOptions {
   /** How often due monitors and deliveries are looked for. Default 5 s. */
   readonly pollMs?: number
@@ -20,6 +26,7 @@ export class MonitorScheduler {
   readonly #onError: (error: unknown) => void
   #timer: NodeJS.Timeout | undefined
   #tick: Promise<void> | undefined
+  #prunedAt = 0
 
   constructor(monitors: MonitorService, dispatcher: DeliveryDispatcher, options: SchedulerOptions = {}) {
     this.#monitors = monitors
@@ -38,11 +45,13 @@ export class MonitorScheduler {
   tick(): Promise<void> {
     this.#tick ??= (async () => {
       try {
-        while ((await this.#monitors.runDue()) > 0) {
-          // Keep going while monitors are due: a backlog after downtime drains in one tick.
-        }
-        while ((await this.#dispatcher.dispatchDue()) > 0) {
-          // Likewise for deliveries; retries are not due yet, so this ends.
+        // Keep going while monitors are due: a backlog after downtime drains in one tick.
+        for (let pass = 0; pass < MAX_PASSES && (await this.#monitors.runDue()) > 0; pass++);
+        for (let pass = 0; pass < MAX_PASSES && (await this.#dispatcher.dispatchDue()) > 0; pass++);
+        const now = Date.now()
+        if (now - this.#prunedAt > PRUNE_EVERY_MS) {
+          this.#prunedAt = now
+          await this.#monitors.store.deleteFinishedDeliveries(now - KEEP_DELIVERIES_MS)
         }
       } catch (error) {
         this.#onError(error)

@@ -95,6 +95,8 @@ export interface MonitorStore {
   claimDeliveries(now: number, owner: string, leaseUntil: number, limit: number): Promise<Delivery[]>
   /** Records an attempt's outcome and releases the delivery's lease. */
   updateDelivery(id: string, update: DeliveryUpdate, at: number): Promise<void>
+  /** Deletes delivered and given-up deliveries last changed before `before`; returns how many went. */
+  deleteFinishedDeliveries(before: number): Promise<number>
   /** Deliveries of a monitor, newest first (for operators and tests). */
   listDeliveries(monitorId: string, limit: number): Promise<Delivery[]>
 }

@@ -112,6 +112,9 @@ export function describeMonitorStore(backend: TestBackend): void {
       await store.updateDelivery('d1', { status: 'delivered', attempts: 2, nextAttemptAt: 15_000 }, 15_001)
       assert.deepEqual(await store.claimDeliveries(99_000, 'p', 100_000, 5), [])
       assert.equal((await store.listDeliveries('m1', 5))[0]!.status, 'delivered')
+      assert.equal(await store.deleteFinishedDeliveries(15_001), 0, 'not older than the cut-off')
+      assert.equal(await store.deleteFinishedDeliveries(15_002), 1)
+      assert.deepEqual(await store.listDeliveries('m1', 5), [])
     })
 
     it('should delete a monitor with its runs and alerts but keep its events', async () => {

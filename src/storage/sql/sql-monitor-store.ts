@@ -289,6 +289,13 @@ export class SqlMonitorStore implements MonitorStore {
     })
   }
 
+  deleteFinishedDeliveries(before: number): Promise<number> {
+    return translated(async () => {
+      const result = await this.#db.deleteFrom('alert_deliveries').where('status', 'in', ['delivered', 'failed']).where('updated_at', '<', before).executeTakeFirst()
+      return Number(result.numDeletedRows)
+    })
+  }
+
   listDeliveries(monitorId: string, limit: number): Promise<Delivery[]> {
     return translated(async () =>
       (await this.#db.selectFrom('alert_deliveries').selectAll().where('monitor_id', '=', monitorId).orderBy('created_at', 'desc').orderBy('id').limit(limit).execute()).map(toDelivery),
