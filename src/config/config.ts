@@ -21,6 +21,8 @@ export interface PlinthConfig {
   readonly maxQueueSize: number
   /** Memory loaded models may hold, in MiB; 0 for no limit. Idle models are unloaded least recently used first. */
   readonly modelMemoryBudgetMb: number
+  /** Price of one CPU core-hour for the cost metrics (any currency); 0 = unset, CPU figures only. */
+  readonly pricePerCoreHour: number
 }
 
 export const DEFAULT_CONFIG: PlinthConfig = Object.freeze({
@@ -37,6 +39,7 @@ export const DEFAULT_CONFIG: PlinthConfig = Object.freeze({
   maxQueueDelayMs: 0,
   maxQueueSize: 1024,
   modelMemoryBudgetMb: 0,
+  pricePerCoreHour: 0,
 })
 
 /** `--backend-store-uri` → `PLINTH_BACKEND_STORE_URI`: every flag's environment variable. */
@@ -71,6 +74,7 @@ export function resolveConfig(flags: Overrides = {}, env: NodeJS.ProcessEnv = pr
     maxQueueDelayMs: integer(pick('maxQueueDelayMs', 'max-queue-delay-ms'), '--max-queue-delay-ms', 0, 60_000),
     maxQueueSize: integer(pick('maxQueueSize', 'max-queue-size'), '--max-queue-size', 1, 1_000_000),
     modelMemoryBudgetMb: integer(pick('modelMemoryBudgetMb', 'model-memory-budget-mb'), '--model-memory-budget-mb', 0, 16 * 1024 * 1024),
+    pricePerCoreHour: price(pick('pricePerCoreHour', 'price-per-core-hour'), '--price-per-core-hour'),
   })
 }
 
@@ -78,6 +82,14 @@ function integer(value: unknown, flag: string, min: number, max: number): number
   const n = typeof value === 'number' ? value : Number(value)
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new AppError('INVALID_PARAMETER_VALUE', `${flag} must be a whole number from ${min} to ${max}; got '${String(value)}' (flag or ${envName(flag)}).`)
+  }
+  return n
+}
+
+function price(value: unknown, flag: string): number {
+  const n = typeof value === 'number' ? value : Number(value)
+  if (!Number.isFinite(n) || n < 0 || String(value).trim() === '') {
+    throw new AppError('INVALID_PARAMETER_VALUE', `${flag} must be a number of at least 0 (a price per CPU core-hour, e.g. 0.04; 0 = none); got '${String(value)}' (flag or ${envName(flag)}).`)
   }
   return n
 }

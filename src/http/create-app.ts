@@ -8,6 +8,8 @@ import { registerInferenceRoutes } from './inference/inference-routes.js'
 import { installMlflowJsonBody } from './json-body.js'
 import { registerLineageRoutes } from './lineage-routes.js'
 import { registerMonitorRoutes } from './monitor-routes.js'
+import { registerCostRoutes } from './monitoring-cost-routes.js'
+import { CostService } from '../monitoring/cost/cost-service.js'
 import { installHttpMetrics } from './metrics-routes.js'
 import { registerGetArtifactRoute, registerProxiedArtifactRoutes, registerRunArtifactRoutes } from './mlflow/artifact-routes.js'
 import { registerExperimentRoutes } from './mlflow/experiment-routes.js'
@@ -73,6 +75,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
       registerLineageRoutes(api, services.registry, services.deploymentLineage)
       registerDeploymentRoutes(api, services.deployments)
       registerMonitorRoutes(api, services.monitors)
+      registerCostRoutes(api, new CostService(() => services.metrics.render()))
     },
     { prefix: '/api/plinth/v1' },
   )

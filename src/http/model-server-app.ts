@@ -7,6 +7,8 @@ import { installErrorHandler } from './error-handler.js'
 import { registerInferenceRoutes } from './inference/inference-routes.js'
 import { registerScoringRoutes } from './inference/scoring-routes.js'
 import { installHttpMetrics } from './metrics-routes.js'
+import { registerCostRoutes } from './monitoring-cost-routes.js'
+import { CostService } from '../monitoring/cost/cost-service.js'
 
 export interface ModelServerApp {
   app: FastifyInstance
@@ -35,5 +37,6 @@ export async function createModelServerApp(model: SingleModel, config: PlinthCon
   app.get('/version', async (_request, reply) => reply.type('text/plain').send(PLINTH_VERSION))
   await registerInferenceRoutes(app, inference, { bodyLimit: config.servingBodyLimit })
   await app.register(async (scope) => registerScoringRoutes(scope, inference, model.name, config.servingBodyLimit))
+  await app.register(async (scope) => registerCostRoutes(scope, new CostService(() => metrics.render())), { prefix: '/api/plinth/v1' })
   return { app, inference }
 }

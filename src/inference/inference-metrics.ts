@@ -66,7 +66,13 @@ export class InferenceMetrics {
   /** After a model is loaded or unloaded. */
   models(cache: ModelCache): void {
     this.#metrics.modelsLoaded.set(cache.snapshot().filter((m) => m.status === 'ready').length)
-    this.#metrics.modelMemoryBytes.set(cache.usedBytes)
+    const memory = this.#metrics.modelMemoryBytes
+    memory.reset()
+    for (const m of cache.snapshot()) {
+      if (m.status !== 'ready') continue
+      const { model, version } = parseVersionKey(m.key)
+      memory.set({ model, version: String(version) }, m.memoryBytes)
+    }
   }
 
   shadow(deployment: string, served: ServedVersion, outcome: ShadowOutcome): void {

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { PlinthMetrics } from '../observability/metrics-registry.js'
+import { CostTracker, requestRows } from '../monitoring/cost/cost-tracker.js'
 import type { InferenceEngine } from '../serving/inference-engine.js'
 import { ModelCache, type ModelCacheEvent, type ModelLease } from '../serving/model-cache.js'
 import { OnnxInferenceEngine } from '../serving/onnx/onnx-inference-engine.js'
@@ -31,6 +32,8 @@ export interface InferenceServiceOptions {
   retryBackoffMs?: number
   /** Mirrored requests in flight at most; more are dropped. Default 64. */
   maxShadowPending?: number
+  /** Price of a CPU core-hour for the cost metrics; 0 or undefined = CPU figures only. */
+  pricePerCoreHour?: number
 }
 
 export interface InferCall<D extends DecodedRequest> {
@@ -76,6 +79,7 @@ export class InferenceService {
   readonly #plans: PlanCache<PreparedPlan>
   readonly #watcher: ChangeWatcher
   readonly #shadow: ShadowMirror
+  readonly #cost: CostTracker
   readonly #loads = new Map<string, VersionLoad>()
   #warn: ((message: string) => void) | undefined
 
@@ -83,6 +87,7 @@ export class InferenceService {
     this.#options = options
     this.#catalog = options.catalog
     this.#metrics = new InferenceMetrics(options.metrics)
+    this.#cost = new CostTracker({ metrics: options.metrics, pricePerCoreHour: options.pricePerCoreHour ?? 0 })
     const batching = options.maxBatchSize > 1 ? { maxBatchSize: options.maxBatchSize, maxQueueDelayMs: options.maxQueueDelayMs, maxQueueSize: options.maxQueueSize } : undefined
     this.#cache = new ModelCache({
       engine: options.engine ?? new OnnxInferenceEngine(),
@@ -93,7 +98,10 @@ export class InferenceService {
       ...(options.memoryBudgetBytes ? { memoryBudgetBytes: options.memoryBudgetBytes } : {}),
       ...(options.retryBackoffMs !== undefined ? { retryBackoffMs: options.retryBackoffMs } : {}),
       ...(batching ? { batching } : {}),
-      onBatch: (key, observation) => this.#metrics.batch(key, observation),
+      onBatch: (key, observation) => {
+        this.#metrics.batch(key, observation)
+        this.#cost.batch(key, observation.runMs)
+      },
       onEvent: (event) => this.#onCacheEvent(event),
     })
     this.#plans = new PlanCache({
@@ -106,12 +114,13 @@ export class InferenceService {
       onChange: () => this.#plans.refresh(),
       ...(options.pollIntervalMs !== undefined ? { intervalMs: options.pollIntervalMs } : {}),
     })
-    this.#shadow = new ShadowMirror(this.#cache, this.#metrics, options.maxShadowPending)
+    this.#shadow = new ShadowMirror(this.#cache, this.#metrics, options.maxShadowPending, this.#cost)
   }
 
   /** Starts watching the catalog for changes. Idempotent. */
   start(): void {
     this.#watcher.start()
+    this.#cost.start()
   }
 
   /** Where to report loads that fail (never single requests): the server's log. */
@@ -126,6 +135,7 @@ export class InferenceService {
 
   async close(): Promise<void> {
     await this.#watcher.stop()
+    this.#cost.stop()
     await this.#cache.close()
   }
 
@@ -160,19 +170,26 @@ export class InferenceService {
     this.#metrics.requestStarted()
     let lease: ModelLease | undefined
     let phase: Phase = 'load'
+    let rows = 0
+    let decodeMs = 0
     try {
       lease = this.#cache.tryAcquire(route.served.key) ?? (await this.#cache.acquire(route.served.key))
       phase = 'decode'
+      const decodeStarted = performance.now()
       const request = call.decode(lease.signature)
+      decodeMs = performance.now() - decodeStarted
+      rows = requestRows(request.inputs)
       phase = 'infer'
       const outputs = await lease.infer(request.inputs, request.outputs)
       metrics.succeeded((performance.now() - started) / 1000)
+      this.#cost.served(route.served.key, prepared.deployment, rows, decodeMs, true)
       if (shadow) {
         this.#shadow.mirror({ deployment: prepared.deployment, shadow, request, signature: lease.signature, decode: call.decode, primaryOutputs: outputs })
       }
       return { outputs, request, served: route.served, deployment: prepared.deployment }
     } catch (error) {
       metrics.failed(failureReason(error, phase), (performance.now() - started) / 1000)
+      if (phase === 'infer') this.#cost.served(route.served.key, prepared.deployment, rows, decodeMs, false)
       throw error
     } finally {
       lease?.release()

@@ -1,3 +1,4 @@
+import { requestRows, type CostTracker } from '../monitoring/cost/cost-tracker.js'
 import type { ModelCache, ModelLease } from '../serving/model-cache.js'
 import type { ModelSignature, Tensor } from '../serving/tensor-types.js'
 import type { InferenceMetrics } from './inference-metrics.js'
@@ -32,12 +33,14 @@ export class ShadowMirror {
   readonly #cache: ModelCache
   readonly #metrics: InferenceMetrics
   readonly #maxPending: number
+  readonly #cost: CostTracker | undefined
   #pending = 0
 
-  constructor(cache: ModelCache, metrics: InferenceMetrics, maxPending = 64) {
+  constructor(cache: ModelCache, metrics: InferenceMetrics, maxPending = 64, cost?: CostTracker) {
     this.#cache = cache
     this.#metrics = metrics
     this.#maxPending = maxPending
+    this.#cost = cost
   }
 
   /** Copies waiting or running. */
@@ -63,6 +66,8 @@ export class ShadowMirror {
       const request = sameInputs(lease.signature, mirrored.signature) ? mirrored.request : mirrored.decode(lease.signature)
       const wanted = request.outputs?.filter((name) => lease!.signature.outputs.some((o) => o.name === name))
       const outputs = await lease.infer(request.inputs, wanted?.length ? wanted : undefined)
+      // A shadow's CPU is part of what its deployment costs, though it predicts for nobody.
+      this.#cost?.served(mirrored.shadow.key, mirrored.deployment, requestRows(request.inputs), 0, false)
       this.#metrics.shadow(mirrored.deployment, mirrored.shadow, 'ok')
       const comparison = compareOutputs(mirrored.primaryOutputs, outputs)
       this.#metrics.shadowComparison(mirrored.deployment, comparison.differenceRatio, comparison.disagree)

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster'
 import { randomUUID } from 'node:crypto'
 import { AggregatorRegistry, type Registry } from 'prom-client'
+import { clusterCostLines } from '../monitoring/cost/cost-exposition.js'
 
 /**
  * With `--workers N` every worker counts its own requests, and a scrape of `/metrics` lands on
@@ -25,10 +26,14 @@ export function serveClusterMetrics(): void {
   const aggregator = new AggregatorRegistry()
   cluster.on('message', (worker, message: MetricsMessage) => {
     if (message?.type !== REQUEST) return
-    aggregator.clusterMetrics().then(
-      (body) => worker.send({ type: RESPONSE, id: message.id, body, contentType: aggregator.contentType }),
-      (error: Error) => worker.send({ type: RESPONSE, id: message.id, error: error.message }),
-    )
+    aggregator
+      .clusterMetrics()
+      // A cost ratio cannot be summed over workers: it is derived again from the summed counters.
+      .then((summed) => summed + clusterCostLines(summed))
+      .then(
+        (body) => worker.send({ type: RESPONSE, id: message.id, body, contentType: aggregator.contentType }),
+        (error: Error) => worker.send({ type: RESPONSE, id: message.id, error: error.message }),
+      )
   })
 }
 

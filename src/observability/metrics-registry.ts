@@ -72,7 +72,8 @@ export class PlinthMetrics {
   })
   readonly modelMemoryBytes = new Gauge({
     name: 'plinth_model_memory_bytes',
-    help: 'Estimated memory held by loaded models.',
+    help: 'Estimated memory held by each loaded model version (sum() for the total).',
+    labelNames: ['model', 'version'] as const,
     registers: [this.registry],
   })
   readonly inFlight = new Gauge({
