@@ -20,6 +20,10 @@ import type { PerformanceService } from '../monitoring/performance/performance-s
 import type { PredictionLogStore } from '../monitoring/prediction-log-store.js'
 import { createPerformanceServices } from './performance-services.js'
 import { SqlPredictionLogStore } from '../storage/sql/sql-prediction-log-store.js'
+import { createMonitoring, type MonitoringParts } from '../monitoring/monitors/create-monitoring.js'
+import type { MonitorScheduler } from '../monitoring/monitors/monitor-scheduler.js'
+import type { MonitorService } from '../monitoring/monitors/monitor-service.js'
+import { PerformanceServiceSource } from '../monitoring/monitors/performance-service-source.js'
 
 /** Everything the HTTP layer and the CLI call. */
 export interface Services {
@@ -43,6 +47,10 @@ export interface Services {
   readonly feedback: FeedbackService
   /** Performance over time (realized and CBPE-estimated). */
   readonly performance: PerformanceService
+  /** Monitors, alerts and their history. */
+  readonly monitors: MonitorService
+  /** Runs due monitors and sends notifications; started by the server, not by CLI commands. */
+  readonly monitorScheduler: MonitorScheduler
   close(): Promise<void>
 }
 
@@ -53,6 +61,8 @@ export interface ServiceOptions {
   withoutArtifacts?: boolean
   /** Where feedback and performance read prediction logs; default the backend store's table (tests pass others). */
   predictionLogs?: PredictionLogStore
+  /** Monitor data sources and timing (prediction logs, performance); tests inject them. */
+  monitoring?: Pick<MonitoringParts, 'predictionLogs' | 'performance' | 'performanceHistory' | 'pollMs' | 'retryPolicy'>
 }
 
 /**
@@ -86,6 +96,20 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
   const predictionLogs = predictionLogging.service
   const sink = predictionLogs.sink
   const inference = new InferenceService({ catalog: new RegistryCatalog(registry, deployments), metrics, ...inferenceOptionsFrom(config), ...(sink ? { predictions: sink } : {}) })
+  const logStore = options.predictionLogs ?? new SqlPredictionLogStore(database)
+  const { feedback, performance } = createPerformanceServices(database, logStore, metrics)
+  const performanceSource = new PerformanceServiceSource(performance)
+  const monitoring = createMonitoring({
+    database,
+    registry,
+    deployments,
+    artifacts,
+    metrics,
+    predictionLogs: logStore,
+    performance: performanceSource,
+    performanceHistory: performanceSource,
+    ...options.monitoring,
+  })
   return Object.freeze({
     config,
     tracking,
@@ -99,8 +123,12 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     inference,
     predictionLogs,
     onPredictionLogWarning: predictionLogging.onWarning,
-    ...createPerformanceServices(database, options.predictionLogs ?? new SqlPredictionLogStore(database), metrics),
+    feedback,
+    performance,
+    monitors: monitoring.monitors,
+    monitorScheduler: monitoring.scheduler,
     async close() {
+      await monitoring.scheduler.stop()
       await inference.close()
       // After serving stops, so every answered request is in the buffer being written.
       await predictionLogs.close()

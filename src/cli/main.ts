@@ -11,6 +11,7 @@ import { registerFeedbackCommand } from './feedback-command.js'
 import { registerModelsCommand } from './models-command.js'
 import { registerPredictionsCommand } from './predictions-command.js'
 import { registerPerformanceCommand } from './performance-command.js'
+import { registerMonitorsCommand } from './monitors-command.js'
 import { registerRunsCommand } from './runs-command.js'
 import { registerServeCommand } from './serve-command.js'
 import { registerServerCommand } from './server-command.js'
@@ -35,5 +36,6 @@ registerPredictionsCommand(program)
 registerFeedbackCommand(program)
 registerPerformanceCommand(program)
 registerProfileCommand(program)
+registerMonitorsCommand(program)
 
 program.parseAsync(process.argv).catch(reportAndExit)

@@ -7,6 +7,7 @@ import { installErrorHandler } from './error-handler.js'
 import { registerInferenceRoutes } from './inference/inference-routes.js'
 import { installMlflowJsonBody } from './json-body.js'
 import { registerLineageRoutes } from './lineage-routes.js'
+import { registerMonitorRoutes } from './monitor-routes.js'
 import { registerCostRoutes } from './monitoring-cost-routes.js'
 import { CostService } from '../monitoring/cost/cost-service.js'
 import { installHttpMetrics } from './metrics-routes.js'
@@ -76,6 +77,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
       registerRegistryPlinthRoutes(api, services.registry)
       registerLineageRoutes(api, services.registry, services.deploymentLineage)
       registerDeploymentRoutes(api, services.deployments)
+      registerMonitorRoutes(api, services.monitors)
       registerCostRoutes(api, new CostService(() => services.metrics.render()))
       registerPredictionLogRoutes(api, services.predictionLogs)
       registerPerformanceRoutes(api, services.feedback, services.performance)

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster'
 import type { FastifyInstance } from 'fastify'
-import { createServices, type Services } from '../app/services.js'
+import { createServices, type ServiceOptions, type Services } from '../app/services.js'
 import type { PlinthConfig } from '../config/index.js'
 import { PLINTH_VERSION } from '../version.js'
 import { createApp } from './create-app.js'
@@ -14,8 +14,8 @@ export interface RunningServer {
 }
 
 /** Starts one HTTP server process on the configured host and port. */
-export async function startServer(config: PlinthConfig, logger: boolean | Record<string, unknown> = { level: config.logLevel }): Promise<RunningServer> {
-  const services = await createServices(config)
+export async function startServer(config: PlinthConfig, logger: boolean | Record<string, unknown> = { level: config.logLevel }, serviceOptions: ServiceOptions = {}): Promise<RunningServer> {
+  const services = await createServices(config, serviceOptions)
   const app = await createApp(services, { logger })
   try {
     await app.listen({ host: config.host, port: config.port })
@@ -24,11 +24,14 @@ export async function startServer(config: PlinthConfig, logger: boolean | Record
     throw error
   }
   services.predictionLogs.startRetention()
+  const url = listeningUrl(app, config)
+  services.monitors.setPublicUrl(url)
+  services.monitorScheduler.start()
   let closing: Promise<void> | undefined
   return {
     app,
     services,
-    url: listeningUrl(app, config),
+    url,
     // Fastify's close stops accepting, lets in-flight requests finish, then resolves.
     close: () => (closing ??= closeHttp(app).then(() => services.close())),
   }

@@ -80,6 +80,6 @@ describe('Prometheus scraping a plinth server', { skip: PROMETHEUS_SKIP }, () =>
     const unhealthy = rules.data.groups.flatMap((g) => g.rules).filter((r) => r.health === 'err')
     assert.deepEqual(unhealthy, [])
     const groups = rules.data.groups.map((g) => g.name)
-    for (const name of ['plinth-alerts', 'plinth-cost', 'plinth-recording']) assert.ok(groups.includes(name), `${name} not loaded: ${groups.join(', ')}`)
+    for (const name of ['plinth-alerts', 'plinth-cost', 'plinth-monitoring', 'plinth-recording']) assert.ok(groups.includes(name), `${name} not loaded: ${groups.join(', ')}`)
   })
 })

@@ -18,6 +18,11 @@ export interface PerformanceQuery extends OutputOptions {
   deployment?: string
   /** Window length in milliseconds (see `parseWindow`). */
   windowMs: number
+  /**
+   * A time windows are aligned to; default the epoch (UTC hours and days). A monitor passes its
+   * window's start, so its one window is exactly the range it asked for.
+   */
+  windowOrigin?: number
   /** Inclusive, milliseconds; defaults to 30 windows before `endTime`. */
   startTime?: number
   /** Exclusive, milliseconds; defaults to now. */
@@ -79,12 +84,13 @@ export class PerformanceService {
     const end = query.endTime ?? this.#clock.now()
     const start = query.startTime ?? windowStart(end - 1, query.windowMs) - (DEFAULT_WINDOWS - 1) * query.windowMs
     if (!(start < end)) throw invalidParameter(`start_time (${start}) must be before end_time (${end}).`)
-    const starts = windowStarts(start, end, query.windowMs)
+    const origin = query.windowOrigin ?? 0
+    const starts = windowStarts(start, end, query.windowMs, origin)
     const windows = new Map(starts.map((s) => [s, undefined as WindowRows | undefined]))
     let layout: OutputLayout | undefined
     await this.#read(query, start, end, (log, label) => {
       layout ??= detectLayout(log.outputs, query)
-      const s = windowStart(log.time, query.windowMs)
+      const s = windowStart(log.time, query.windowMs, origin)
       let w = windows.get(s)
       if (!w) windows.set(s, (w = new WindowRows(s, s + query.windowMs, layout.probabilityColumns.length)))
       w.add(log, layout, label)

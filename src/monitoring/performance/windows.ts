@@ -28,13 +28,13 @@ function checkWindow(ms: number, text: string): number {
  * The start of the window holding `time`. Windows are multiples of their length since the Unix
  * epoch, which began at UTC midnight, so hours and days align to UTC hours and days.
  */
-export function windowStart(time: number, size: number): number {
-  return Math.floor(time / size) * size
+export function windowStart(time: number, size: number, origin = 0): number {
+  return origin + Math.floor((time - origin) / size) * size
 }
 
 /** The windows covering [start, end), aligned; refuses more than MAX_WINDOWS. */
-export function windowStarts(start: number, end: number, size: number): number[] {
-  const first = windowStart(start, size)
+export function windowStarts(start: number, end: number, size: number, origin = 0): number[] {
+  const first = windowStart(start, size, origin)
   const count = Math.ceil((end - first) / size)
   if (count > MAX_WINDOWS) {
     throw invalidParameter(`The time range holds ${count} windows of ${size} ms; ask for at most ${MAX_WINDOWS} (a longer window or a shorter range).`)

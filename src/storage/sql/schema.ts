@@ -1,4 +1,12 @@
 import type { Generated } from 'kysely'
+import type {
+  AlertDeliveryTable,
+  AlertEventTable,
+  AlertTable,
+  MonitorRunTable,
+  MonitorSequenceTable,
+  MonitorTable,
+} from './monitor-schema.js'
 
 /**
  * The tables, as Kysely sees them. Timestamps are integer milliseconds, ids are strings made by
@@ -226,6 +234,12 @@ export interface Database {
   alias_history: AliasHistoryTable
   prediction_logs: PredictionLogTable
   prediction_feedback: PredictionFeedbackTable
+  monitors: MonitorTable
+  monitor_runs: MonitorRunTable
+  alerts: AlertTable
+  alert_events: AlertEventTable
+  monitor_sequences: MonitorSequenceTable
+  alert_deliveries: AlertDeliveryTable
 }
 
 /** Kept so `Generated` stays importable for later tables with database-made columns. */
