@@ -65,7 +65,7 @@ describe('monitor and alert routes', () => {
   before(async () => {
     folder = mkdtempSync(join(tmpdir(), 'plinth-monitor-routes-'))
     const config = resolveConfig({ backendStoreUri: 'sqlite:///:memory:', artifactsDestination: join(folder, 'artifacts') }, {})
-    services = await createServices(config, { monitoring: { predictionLogs: logs, retryPolicy: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 40 } } })
+    services = await createServices(config, { predictionLogs: logs, monitoring: { retryPolicy: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 40 } } })
     app = await createApp(services)
     await app.ready()
     const { runId } = await seedModel(services, 'churn', 1, { champion: 1 })
@@ -182,7 +182,13 @@ describe('monitor and alert routes', () => {
     assert.deepEqual(data.drift_over_time.a.filter((p: any) => p.monitor === 'churn-drift').map((p: any) => p.drift), [false, true, false])
     assert.equal(data.latest_drift.features.length, 2)
     assert.equal(data.alerts.history.length, 5)
-    assert.equal(data.performance_over_time, null)
+    // Performance comes from the performance service; since the epoch it is shown in whole days, a bounded number of points.
+    const performance = data.performance_over_time
+    assert.equal(performance.window_ms % 86_400_000, 0)
+    assert.ok(performance.windows.length <= 400 && performance.windows.length > 0)
+    const logged = logs.logs.filter((l) => l.error === undefined).reduce((n, l) => n + l.rows, 0)
+    assert.ok(logged > 0)
+    assert.equal(performance.windows.reduce((n: number, w: any) => n + w.predictions, 0), logged)
     await expectError(400, 'INVALID_PARAMETER_VALUE', /end_time/, 'GET', `${API}/deployments/churn-api/monitoring?start_time=10&end_time=5`)
     await expectError(400, 'INVALID_PARAMETER_VALUE', /start_time/, 'GET', `${API}/deployments/churn-api/monitoring?start_time=yesterday`)
     await expectError(400, 'INVALID_PARAMETER_VALUE', /state: 'burning'/, 'GET', `${API}/alerts?state=burning`)

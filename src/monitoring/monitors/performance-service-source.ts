@@ -1,13 +1,16 @@
+import { isAppError } from '../../shared/errors.js'
 import type { PerformanceService } from '../performance/performance-service.js'
 import type { WindowPerformance } from '../performance/window-metrics.js'
 import type { PerformanceValue } from './monitor-entities.js'
 import type { PerformanceSource, WindowQuery } from './monitor-data-source.js'
 import type { PerformanceHistory } from './monitoring-dashboard.js'
 
-/** Windows a deployment's monitoring page shows performance in: one per day over a long range, else one per hour. */
 const HOUR_MS = 3_600_000
 const DAY_MS = 24 * HOUR_MS
-const MAX_HOURLY_WINDOWS = 72
+/** Window lengths a deployment's page shows performance in, shortest first. */
+const PAGE_WINDOWS_MS = [HOUR_MS, 6 * HOUR_MS, DAY_MS, 7 * DAY_MS]
+/** Points one chart line gets at most; past it, windows grow (whole days beyond a week). */
+const MAX_PAGE_WINDOWS = 400
 
 /**
  * Monitors and the dashboard read performance through the performance service: a monitor's
@@ -39,10 +42,23 @@ export class PerformanceServiceSource implements PerformanceSource, PerformanceH
   }
 
   async overTime(deployment: string, start: number, end: number): Promise<unknown> {
-    const windowMs = end - start > MAX_HOURLY_WINDOWS * HOUR_MS ? DAY_MS : HOUR_MS
-    const report = await this.#service.performance({ deployment, windowMs, startTime: start, endTime: end })
-    return { window_ms: windowMs, calibrated: report.calibrated, warnings: report.warnings, windows: report.windows.map(toWire) }
+    const windowMs = pageWindow(end - start)
+    try {
+      const report = await this.#service.performance({ deployment, windowMs, startTime: start, endTime: end })
+      return { window_ms: windowMs, calibrated: report.calibrated, warnings: report.warnings, windows: report.windows.map(toWire) }
+    } catch (error) {
+      // Outputs the service cannot read as a class or a value (a raw tensor, say) leave the page
+      // without performance, not without its drift and alerts; the reason says what to set.
+      if (isAppError(error) && error.code === 'INVALID_PARAMETER_VALUE') return { window_ms: windowMs, windows: [], unavailable: error.message }
+      throw error
+    }
   }
+}
+
+/** The shortest window that keeps a range to MAX_PAGE_WINDOWS points: hours over a few days, weeks over years. */
+function pageWindow(rangeMs: number): number {
+  const fits = PAGE_WINDOWS_MS.find((size) => rangeMs / size <= MAX_PAGE_WINDOWS)
+  return fits ?? Math.ceil(rangeMs / MAX_PAGE_WINDOWS / DAY_MS) * DAY_MS
 }
 
 function numeric(value: unknown): number | undefined {
