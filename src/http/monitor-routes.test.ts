@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { createServices, type Services } from '../app/services.js'
 import { resolveConfig } from '../config/index.js'
-import { MemoryPredictionLogStore, loggedRequest } from '../monitoring/monitors/memory-prediction-logs.test-helper.js'
+import { MemoryPredictionLogStore } from '../testing/memory-prediction-log-store.js'
+import { loggedRequest } from '../monitoring/monitors/monitor-fixtures.test-helper.js'
 import { attachReference, featureRows, startReceiver, toCsv } from '../monitoring/monitors/monitor-fixtures.test-helper.js'
 import type { AlertEvent } from '../monitoring/monitors/monitor-entities.js'
 import { seedModel } from '../testing/registry-fixtures.js'
@@ -37,7 +38,7 @@ describe('monitor and alert routes', () => {
   }
   /** Logs `n` requests in the last half hour, features shifted by `shift`. */
   const traffic = async (shift: number, seed: number, n = 40) => {
-    logs.logs.length = 0
+    logs.remove(() => true)
     const now = Date.now()
     const batch = Array.from({ length: n }, (_, i) => loggedRequest(now - 1_800_000 + i * 1000, featureRows(10, shift, seed + i), { deployment: 'churn-api', latencyMs: 2 + (i % 5) }))
     await logs.appendBatch(batch)
@@ -186,7 +187,7 @@ describe('monitor and alert routes', () => {
     const performance = data.performance_over_time
     assert.equal(performance.window_ms % 86_400_000, 0)
     assert.ok(performance.windows.length <= 400 && performance.windows.length > 0)
-    const logged = logs.logs.filter((l) => l.error === undefined).reduce((n, l) => n + l.rows, 0)
+    const logged = logs.all.filter((l) => l.error === undefined).reduce((n, l) => n + l.rows, 0)
     assert.ok(logged > 0)
     assert.equal(performance.windows.reduce((n: number, w: any) => n + w.predictions, 0), logged)
     await expectError(400, 'INVALID_PARAMETER_VALUE', /end_time/, 'GET', `${API}/deployments/churn-api/monitoring?start_time=10&end_time=5`)

@@ -35,6 +35,16 @@ export class MemoryPredictionLogStore implements PredictionLogStore {
     })
   }
 
+  /** Every stored log, oldest first (tests inspect what they logged). */
+  get all(): PredictionLog[] {
+    return [...this.#logs.values()].sort((a, b) => a.time - b.time)
+  }
+
+  /** Forgets the logs for which `drop` is true (tests replace a window's traffic). */
+  remove(drop: (log: PredictionLog) => boolean): void {
+    for (const [id, log] of this.#logs) if (drop(log)) this.#logs.delete(id)
+  }
+
   async deleteOlderThan(before: number): Promise<number> {
     let deleted = 0
     for (const [id, log] of this.#logs) {

@@ -7,7 +7,7 @@ import { resolveConfig } from '../../src/config/index.js'
 import { startServer, type RunningServer } from '../../src/http/start-server.js'
 import { unaryModel } from '../../src/inference/serving-fixtures.test-helper.js'
 import type { LoggedColumns, PredictionLog } from '../../src/monitoring/prediction-log-store.js'
-import { MemoryPredictionLogStore } from '../../src/monitoring/monitors/memory-prediction-logs.test-helper.js'
+import { MemoryPredictionLogStore } from '../../src/testing/memory-prediction-log-store.js'
 import { startReceiver, toCsv } from '../../src/monitoring/monitors/monitor-fixtures.test-helper.js'
 import { seededRandom } from '../../src/testing/seeded-random.js'
 import { freePort, makeTempDir, okJson, removeTempDir, requestJson, runCli, sqliteUri } from './plinth-process.test-helper.js'
@@ -189,7 +189,8 @@ describe('monitor alerts end to end', { skip: AM_SKIP }, () => {
   })
 
   it('should resolve when the traffic looks like the reference again, everywhere', async () => {
-    logs.logs.splice(0, logs.logs.length, ...logs.logs.filter((l) => l.time < Date.now() - 1_800_000))
+    const cutoff = Date.now() - 1_800_000
+    logs.remove((l) => l.time >= cutoff)
     await logs.appendBatch(traffic(0, 3, 50))
     await until('the alert to resolve', async () => {
       const alerts = (await okJson(server!.url, 'GET', `${API}/alerts?state=firing&deployment=churn-api`)).alerts

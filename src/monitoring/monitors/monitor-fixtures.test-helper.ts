@@ -4,7 +4,7 @@ import { Readable } from 'node:stream'
 import type { Services } from '../../app/services.js'
 import { proxiedPath } from '../../artifacts/artifact-service.js'
 import { seededRandom } from '../../testing/seeded-random.js'
-import type { LoggedColumns } from '../prediction-log-store.js'
+import type { LoggedColumns, PredictionLog } from '../prediction-log-store.js'
 import { REFERENCE_DATA_TAG } from './registry-reference-source.js'
 
 /** A received notification. */
@@ -55,4 +55,24 @@ export function toCsv(columns: LoggedColumns): string {
   const lines = [names.join(',')]
   for (let i = 0; i < n; i++) lines.push(names.map((k) => String(columns[k]![i])).join(','))
   return lines.join('\n') + '\n'
+}
+
+let counter = 0
+
+/** A logged request of `inputs` columns (one row per value) with a prediction column. */
+export function loggedRequest(at: number, inputs: LoggedColumns, options: { deployment?: string; model?: string; latencyMs?: number; error?: string } = {}): PredictionLog {
+  const rows = Object.values(inputs)[0]?.length ?? 0
+  counter += 1
+  return {
+    predictionId: `p${counter}`,
+    model: options.model ?? 'churn',
+    version: '1',
+    ...(options.deployment !== undefined ? { deployment: options.deployment } : {}),
+    time: at,
+    rows,
+    inputs,
+    outputs: options.error ? {} : { prediction: Array.from({ length: rows }, (_, i) => i % 2) },
+    latencyMs: options.latencyMs ?? 5,
+    ...(options.error ? { error: options.error } : {}),
+  }
 }
