@@ -4,6 +4,8 @@
  */
 import type { DriftFrame } from '../drift/detect-drift.js'
 import type { LoggedValue, PredictionLogStore } from '../prediction-log-store.js'
+import { mergeProfiles, profileColumns, type DataProfile } from '../profiles/column-profile.js'
+import { toDriftFrame } from './monitor-evaluation.js'
 import type { MonitorReference, PerformanceValue } from './monitor-entities.js'
 
 /** Which logs a window covers: a deployment's, or a model's called directly. */
@@ -29,6 +31,12 @@ export interface WindowData {
   readonly columns: ReadonlyMap<string, readonly LoggedValue[]>
   /** Whether columns stopped at the row cap (counts and latencies still cover every request). */
   readonly truncated: boolean
+  /**
+   * When truncated: a mergeable profile of every successful row of the window, the rows past the
+   * cap folded in a chunk at a time, so drift still covers the whole window in bounded memory.
+   * Undefined when a column changed type between chunks (drift then reads the capped rows).
+   */
+  readonly profile?: DataProfile
 }
 
 export interface MonitorDataSource {
@@ -63,6 +71,8 @@ export interface ReferenceSource {
 
 /** Rows of columns read from one window at most; more would hold too much in memory per run. */
 export const DEFAULT_MAX_ROWS = 200_000
+/** Rows past the cap held at once before they are folded into the window's profile. */
+const PROFILE_CHUNK_ROWS = 50_000
 const PAGE = 1_000
 
 /** The window data source over the prediction-log port. */
@@ -70,9 +80,12 @@ export class PredictionLogDataSource implements MonitorDataSource {
   readonly #logs: PredictionLogStore
   readonly #maxRows: number
 
-  constructor(logs: PredictionLogStore, options: { maxRows?: number } = {}) {
+  readonly #chunkRows: number
+
+  constructor(logs: PredictionLogStore, options: { maxRows?: number; profileChunkRows?: number } = {}) {
     this.#logs = logs
     this.#maxRows = options.maxRows ?? DEFAULT_MAX_ROWS
+    this.#chunkRows = options.profileChunkRows ?? PROFILE_CHUNK_ROWS
   }
 
   async window(query: WindowQuery): Promise<WindowData> {
@@ -82,6 +95,7 @@ export class PredictionLogDataSource implements MonitorDataSource {
     let errors = 0
     let rows = 0
     let truncated = false
+    const overflow = new ProfileFolder(this.#chunkRows)
     let pageToken: string | undefined
     do {
       const page = await this.#logs.list({ deployment: query.deployment, model: query.model, startTime: query.start, endTime: query.end, maxResults: PAGE, pageToken })
@@ -92,8 +106,9 @@ export class PredictionLogDataSource implements MonitorDataSource {
           errors++
           continue
         }
-        if (rows + log.rows > this.#maxRows) {
+        if (truncated || rows + log.rows > this.#maxRows) {
           truncated = true
+          overflow.add(log.rows, log.inputs, log.outputs)
           continue
         }
         appendColumns(columns, rows, log.rows, log.inputs, log.outputs)
@@ -101,7 +116,50 @@ export class PredictionLogDataSource implements MonitorDataSource {
       }
       pageToken = page.nextPageToken
     } while (pageToken)
-    return { requests, rows, errors, latenciesMs: Float64Array.from(latencies), columns, truncated }
+    const profile = truncated ? overflow.finish(columns) : undefined
+    return { requests, rows, errors, latenciesMs: Float64Array.from(latencies), columns, truncated, ...(profile ? { profile } : {}) }
+  }
+}
+
+/** Rows past the cap, profiled a chunk at a time and merged, so only one chunk is held raw. */
+class ProfileFolder {
+  readonly #chunkRows: number
+  #chunk = new Map<string, LoggedValue[]>()
+  #chunkFilled = 0
+  #profile: DataProfile | undefined
+  #failed = false
+
+  constructor(chunkRows: number) {
+    this.#chunkRows = chunkRows
+  }
+
+  add(count: number, inputs: Record<string, LoggedValue[]>, outputs: Record<string, LoggedValue[]>): void {
+    if (this.#failed) return
+    appendColumns(this.#chunk, this.#chunkFilled, count, inputs, outputs)
+    this.#chunkFilled += count
+    if (this.#chunkFilled >= this.#chunkRows) this.#fold(this.#chunk)
+  }
+
+  /** The profile of the kept rows and every folded chunk; undefined if they could not be merged. */
+  finish(kept: ReadonlyMap<string, LoggedValue[]>): DataProfile | undefined {
+    if (this.#chunkFilled > 0) this.#fold(this.#chunk)
+    this.#fold(kept)
+    return this.#failed ? undefined : this.#profile
+  }
+
+  #fold(columns: ReadonlyMap<string, LoggedValue[]>): void {
+    if (!this.#failed) {
+      try {
+        const part = profileColumns(toDriftFrame(columns))
+        this.#profile = this.#profile ? mergeProfiles(this.#profile, part) : part
+      } catch {
+        // A column numeric in one chunk and text in another cannot merge; the capped rows remain.
+        this.#failed = true
+        this.#profile = undefined
+      }
+    }
+    this.#chunk = new Map()
+    this.#chunkFilled = 0
   }
 }
 

@@ -2,7 +2,9 @@
  * The pure part of a monitor run: window statistics, drift of the window against the reference,
  * and each condition's value. No I/O, so every rule is unit-tested on plain data.
  */
-import { detectDrift, type DriftFrame, type RawColumn } from '../drift/detect-drift.js'
+import { detectDrift, type DetectDriftOptions, type DriftFrame, type DriftReport, type RawColumn } from '../drift/detect-drift.js'
+import { profileColumns, type DataProfile } from '../profiles/column-profile.js'
+import { driftFromProfiles } from '../profiles/profile-drift.js'
 import type { LoggedValue } from '../prediction-log-store.js'
 import type { ConditionResult, DriftResult, FeatureDrift, MonitorCondition, MonitorSpec, PerformanceValue } from './monitor-entities.js'
 import { conditionKey } from './monitor-spec.js'
@@ -51,19 +53,37 @@ export function toDriftFrame(columns: ReadonlyMap<string, readonly LoggedValue[]
  * a reference with a label column the logs never carry is common.
  */
 export function windowDrift(reference: DriftFrame, current: DriftFrame, spec: MonitorSpec): DriftResult {
+  return driftByColumn(reference, (name) => current.has(name), (name, ref, options) => detectDrift(new Map([[name, ref]]), new Map([[name, current.get(name)!]]), options), spec)
+}
+
+/**
+ * Drift of a window too large to keep raw, from its profile: each reference column is profiled
+ * too and compared with the sketches (approximate for sketched numeric columns; see profiles/).
+ */
+export function profileWindowDrift(reference: DriftFrame, current: DataProfile, spec: MonitorSpec): DriftResult {
+  return driftByColumn(
+    reference,
+    (name) => current.columns.has(name),
+    (name, ref, options) => driftFromProfiles(profileColumns(new Map([[name, ref]]), { k: current.k }), { ...current, columns: new Map([[name, current.columns.get(name)!]]) }, options),
+    spec,
+  )
+}
+
+type CompareColumn = (name: string, reference: RawColumn, options: DetectDriftOptions) => DriftReport
+
+function driftByColumn(reference: DriftFrame, windowHas: (name: string) => boolean, compare: CompareColumn, spec: MonitorSpec): DriftResult {
   const overrides = new Map<string, { method?: FeatureDrift['method']; threshold?: number }>()
   for (const c of spec.conditions) if (c.type === 'feature_drift') overrides.set(c.feature, { method: c.method, threshold: c.threshold })
   const features: FeatureDrift[] = []
   const missingColumns: string[] = []
   for (const [name, ref] of reference) {
-    const cur = current.get(name)
-    if (!cur) {
+    if (!windowHas(name)) {
       missingColumns.push(name)
       continue
     }
     const override = overrides.get(name)
     const method = override?.method ?? spec.method
-    const report = detectDrift(new Map([[name, ref]]), new Map([[name, cur]]), { ...(method ? { method } : {}), ...(override?.threshold !== undefined ? { threshold: override.threshold } : {}) })
+    const report = compare(name, ref, { ...(method ? { method } : {}), ...(override?.threshold !== undefined ? { threshold: override.threshold } : {}) })
     const c = report.columns[0]!
     features.push({ feature: name, type: c.type, method: c.test, score: Number.isFinite(c.score) ? c.score : null, threshold: c.threshold, drift: c.drift, droppedReference: c.dropped_reference, droppedCurrent: c.dropped_current })
   }

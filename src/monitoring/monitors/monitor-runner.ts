@@ -2,7 +2,7 @@ import { AppError, isAppError } from '../../shared/errors.js'
 import type { DriftFrame } from '../drift/detect-drift.js'
 import type { MonitorDataSource, PerformanceSource, ReferenceSource, ResolvedTarget, WindowQuery } from './monitor-data-source.js'
 import type { DriftResult, MonitorRunResults, MonitorSpec, PerformanceValue } from './monitor-entities.js'
-import { evaluateConditions, quantile, toDriftFrame, windowDrift } from './monitor-evaluation.js'
+import { evaluateConditions, profileWindowDrift, quantile, toDriftFrame, windowDrift } from './monitor-evaluation.js'
 
 /** Reference windows already read, by target and range: the logs of a past window do not change. */
 export type ReferenceWindowCache = Map<string, { frame: DriftFrame; at: number }>
@@ -50,7 +50,7 @@ export async function runMonitor(spec: MonitorSpec, now: number, sources: Runner
     if (typeof reference === 'string') driftNote = reference
     else if (reference.size === 0) driftNote = 'the reference window has no logged rows'
     else {
-      drift = windowDrift(reference, toDriftFrame(window.columns), spec)
+      drift = window.profile ? profileWindowDrift(reference, window.profile, spec) : windowDrift(reference, toDriftFrame(window.columns), spec)
       if (drift.features.length === 0) driftNote = `no reference column (${[...reference.keys()].slice(0, 5).join(', ')}) is among the logged columns (${[...window.columns.keys()].slice(0, 5).join(', ')})`
     }
   }
