@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { spawnModuleWorker } from '../shared/module-worker.js'
 import type { PackedPredictions } from '../monitoring/packed-predictions.js'
 import type { EncodedLog, PredictionLogWriter } from '../monitoring/prediction-log-writer.js'
 import type { WriteReply, WriteRequest } from './prediction-log-worker.js'
@@ -76,15 +77,6 @@ export class ThreadedPredictionLogWriter implements PredictionLogWriter {
   }
 }
 
-/**
- * Runs from the built `.js` files as is. Run from TypeScript sources (tests, `tsx`), a worker
- * does not inherit the parent's loader hooks on Node 20, so it registers tsx itself first.
- */
 function spawnWorker(uri: string): Worker {
-  const self = import.meta.url
-  if (!self.endsWith('.ts')) return new Worker(new URL('./prediction-log-worker.js', self), { workerData: { uri } })
-  const entry = new URL('./prediction-log-worker.ts', self).href
-  const tsx = import.meta.resolve('tsx/esm/api')
-  const code = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(entry)})`
-  return new Worker(code, { eval: true, workerData: { uri } })
+  return spawnModuleWorker(import.meta.url, 'prediction-log-worker', { uri })
 }

@@ -97,7 +97,8 @@ function sideLength(column: DriftColumn, side: 'ref' | 'cur'): number {
   return (side === 'ref' ? column.refValues ?? column.ref : column.curValues ?? column.cur).length
 }
 
-function columnDrift(name: string, ref: RawColumn, cur: RawColumn, options: DetectDriftOptions): ColumnDrift {
+/** One column's test, score and verdict: what `detectDrift` does per column (also run on worker threads). */
+export function columnDrift(name: string, ref: RawColumn, cur: RawColumn, options: DetectDriftOptions): ColumnDrift {
   const [column, droppedRef, droppedCur] = prepareColumn(ref, cur)
   const empty = sideLength(column, 'ref') === 0 || sideLength(column, 'cur') === 0
   const test = options.method ?? (empty ? 'jensenshannon' : defaultStatTest(column))
@@ -137,7 +138,7 @@ function columnNotes(name: string, ref: RawColumn, cur: RawColumn, result: Colum
 }
 
 /** Checks that both tables can be compared at all: some columns, some rows, every reference column present. */
-function validateFrames(reference: DriftFrame, current: DriftFrame): void {
+export function validateFrames(reference: DriftFrame, current: DriftFrame): void {
   if (reference.size === 0) throw invalidParameter('The reference data has no columns; give it a header row.')
   const rows = (frame: DriftFrame): number => frame.values().next().value?.values.length ?? 0
   if (rows(reference) === 0) throw invalidParameter('The reference data has a header but no rows; a reference needs data to compare against.')
@@ -152,14 +153,12 @@ function validateFrames(reference: DriftFrame, current: DriftFrame): void {
 /** Runs the drift tests on every reference column; each must also exist in `current`. */
 export function detectDrift(reference: DriftFrame, current: DriftFrame, options: DetectDriftOptions = {}): DriftReport {
   validateFrames(reference, current)
-  const columns: ColumnDrift[] = []
-  const notes: string[] = []
-  for (const [name, ref] of reference) {
-    const cur = current.get(name)!
-    const result = columnDrift(name, ref, cur, options)
-    columns.push(result)
-    notes.push(...columnNotes(name, ref, cur, result))
-  }
+  return assembleReport(reference, current, [...reference].map(([name, ref]) => columnDrift(name, ref, current.get(name)!, options)), options)
+}
+
+/** The report of frames already checked by `validateFrames`, from each column's result in frame order. */
+export function assembleReport(reference: DriftFrame, current: DriftFrame, columns: ColumnDrift[], options: DetectDriftOptions): DriftReport {
+  const notes = columns.flatMap((result) => columnNotes(result.column, reference.get(result.column)!, current.get(result.column)!, result))
   const drifted = columns.filter((c) => c.drift).length
   const share = drifted / columns.length
   const report = { columns, drifted, share, dataset_drift: share >= (options.driftShare ?? DEFAULT_DRIFT_SHARE) }
