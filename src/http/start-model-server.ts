@@ -72,9 +72,10 @@ export async function runModelServer(config: PlinthConfig, uri: string, name: st
     return runPrimary(config, model, announce)
   }
   const server = await startModelServer(config, model)
+  // Before announcing: whoever reads the address may stop the server at once.
+  onShutdown(() => server.close())
   announce(`Plinth ${PLINTH_VERSION} serving model '${model.name}' version ${model.version} from ${model.source}`)
   announce(`  listening on ${server.url}: POST /invocations, /v2/models/${model.name}/infer, /v1/models/${model.name}:predict`)
-  onShutdown(() => server.close())
 }
 
 function runPrimary(config: PlinthConfig, model: ServedModel, announce: (line: string) => void): void {
@@ -94,14 +95,16 @@ function runPrimary(config: PlinthConfig, model: ServedModel, announce: (line: s
     cleanup()
     process.exit(failed ? 1 : 0)
   })
-  announce(`Plinth ${PLINTH_VERSION} serving model '${model.name}' version ${model.version} from ${model.source}`)
-  announce(`  ${config.workers} workers on http://${config.host}:${config.port}`)
   const stop = () => {
     stopping = true
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM')
   }
+  // Before announcing: whoever reads the address may stop the server at once, and a SIGTERM
+  // with no handler yet would kill the primary by the signal instead of stopping it cleanly.
   process.once('SIGTERM', stop)
   process.once('SIGINT', stop)
+  announce(`Plinth ${PLINTH_VERSION} serving model '${model.name}' version ${model.version} from ${model.source}`)
+  announce(`  ${config.workers} workers on http://${config.host}:${config.port}`)
 }
 
 function onShutdown(close: () => Promise<void>): void {

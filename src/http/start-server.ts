@@ -69,21 +69,16 @@ export async function runServer(config: PlinthConfig, announce: (line: string) =
     await services.close()
     serveClusterMetrics()
     for (let i = 0; i < config.workers; i++) cluster.fork()
-    announce(`Plinth ${PLINTH_VERSION}: ${config.workers} workers on http://${config.host}:${config.port}`)
     const stop = () => {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM')
     }
+    // Handlers before the announcement: whoever reads the address may stop the server at once.
     process.once('SIGTERM', stop)
     process.once('SIGINT', stop)
+    announce(`Plinth ${PLINTH_VERSION}: ${config.workers} workers on http://${config.host}:${config.port}`)
     return
   }
   const server = await startServer(config)
-  if (!cluster.isWorker) {
-    announce(`Plinth ${PLINTH_VERSION} listening on ${server.url}`)
-    announce(`  metadata: ${server.services.database.displayUri}`)
-    announce(`  artifacts: ${server.services.artifacts.storeUri}`)
-    announce(`  auth: ${config.auth ? 'on (API tokens required)' : 'off (pass --auth to require API tokens)'}`)
-  }
   const shutdown = () => {
     server.close().then(
       () => process.exit(0),
@@ -92,4 +87,10 @@ export async function runServer(config: PlinthConfig, announce: (line: string) =
   }
   process.once('SIGTERM', shutdown)
   process.once('SIGINT', shutdown)
+  if (!cluster.isWorker) {
+    announce(`Plinth ${PLINTH_VERSION} listening on ${server.url}`)
+    announce(`  metadata: ${server.services.database.displayUri}`)
+    announce(`  artifacts: ${server.services.artifacts.storeUri}`)
+    announce(`  auth: ${config.auth ? 'on (API tokens required)' : 'off (pass --auth to require API tokens)'}`)
+  }
 }
