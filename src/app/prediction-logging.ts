@@ -14,6 +14,8 @@ import { ThreadedPredictionLogWriter } from '../storage/threaded-prediction-log-
 /** A service whose warnings go wherever the app later says (its log), by then known. */
 export interface PredictionLogging {
   service: PredictionLogService
+  /** The store the service writes, for whatever else reads logs (feedback, performance, monitors). */
+  store: SqlPredictionLogStore
   onWarning(warn: (message: string) => void): void
 }
 
@@ -40,7 +42,7 @@ export function createPredictionLogging(database: SqlDatabase, config: PlinthCon
       })
     : undefined
   const service = new PredictionLogService({ store, retentionDays: config.predictionLogRetentionDays, warn, ...(sink ? { sink } : {}), ...(stream ? { stream } : {}) })
-  return { service, onWarning: (w) => (warnTo = w) }
+  return { service, store, onWarning: (w) => (warnTo = w) }
 }
 
 /**

@@ -19,7 +19,6 @@ import type { FeedbackService } from '../monitoring/feedback-service.js'
 import type { PerformanceService } from '../monitoring/performance/performance-service.js'
 import type { PredictionLogStore } from '../monitoring/prediction-log-store.js'
 import { createPerformanceServices } from './performance-services.js'
-import { SqlPredictionLogStore } from '../storage/sql/sql-prediction-log-store.js'
 import { createMonitoring, type MonitoringParts } from '../monitoring/monitors/create-monitoring.js'
 import type { MonitorScheduler } from '../monitoring/monitors/monitor-scheduler.js'
 import type { MonitorService } from '../monitoring/monitors/monitor-service.js'
@@ -96,7 +95,7 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
   const predictionLogs = predictionLogging.service
   const sink = predictionLogs.sink
   const inference = new InferenceService({ catalog: new RegistryCatalog(registry, deployments), metrics, ...inferenceOptionsFrom(config), ...(sink ? { predictions: sink } : {}) })
-  const logStore = options.predictionLogs ?? new SqlPredictionLogStore(database)
+  const logStore = options.predictionLogs ?? predictionLogging.store
   const { feedback, performance } = createPerformanceServices(database, logStore, metrics)
   const performanceSource = new PerformanceServiceSource(performance)
   const monitoring = createMonitoring({
