@@ -1,7 +1,8 @@
 import { Type as T } from '@sinclair/typebox'
 import type { Alert, AlertEvent, FeatureDrift, Monitor, MonitorRun } from '../monitoring/monitors/monitor-entities.js'
-import type { DeploymentMonitoring } from '../monitoring/monitors/monitoring-dashboard.js'
+import type { DeploymentMonitoring, PerformanceOverTime } from '../monitoring/monitors/monitoring-dashboard.js'
 import { monitorSpecToWire } from '../monitoring/monitors/monitor-spec.js'
+import { windowToWire } from './performance-schemas.js'
 
 /**
  * Wire shapes of `/api/plinth/v1/monitors` and `/alerts`: snake_case, times in milliseconds.
@@ -121,6 +122,11 @@ export function eventToWire(e: AlertEvent) {
   }
 }
 
+function performanceOverTimeToWire({ windowMs, report, unavailable }: PerformanceOverTime) {
+  if (!report) return { window_ms: windowMs, windows: [], unavailable }
+  return { window_ms: windowMs, calibrated: report.calibrated, warnings: report.warnings, windows: report.windows.map(windowToWire) }
+}
+
 function featureToWire(f: FeatureDrift) {
   return { feature: f.feature, type: f.type, method: f.method, score: f.score, threshold: f.threshold, drift: f.drift, dropped_reference: f.droppedReference, dropped_current: f.droppedCurrent }
 }
@@ -157,6 +163,6 @@ export function dashboardToWire(d: DeploymentMonitoring) {
     latest_drift: latest && { time: latest.time, monitor: latest.monitor, features: latest.features.map(featureToWire), drifted: latest.drifted, share: latest.share, dataset_drift: latest.datasetDrift, missing_columns: latest.missingColumns },
     runs: d.runs.map((p) => ({ monitor: p.monitor, time: p.time, outcome: p.outcome, requests: p.requests ?? null, error_rate: p.errorRate ?? null, latency_p50_ms: p.latencyP50Ms ?? null, latency_p99_ms: p.latencyP99Ms ?? null, drift_share: p.driftShare ?? null, dataset_drift: p.datasetDrift ?? null, error: p.error ?? null })),
     alerts: { firing: d.firingAlerts.map(alertToWire), history: d.alertHistory.map(eventToWire) },
-    performance_over_time: d.performanceOverTime,
+    performance_over_time: d.performanceOverTime && performanceOverTimeToWire(d.performanceOverTime),
   }
 }

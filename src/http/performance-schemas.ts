@@ -106,7 +106,7 @@ export function performanceQueryFromWire(q: QueryWire): PerformanceQuery {
   return query
 }
 
-function windowToWire(w: WindowPerformance) {
+export function windowToWire(w: WindowPerformance) {
   return { start_time: w.startTime, end_time: w.endTime, predictions: w.predictions, labeled: w.labeled, task: w.task, metrics: w.metrics, estimated: w.estimated }
 }
 

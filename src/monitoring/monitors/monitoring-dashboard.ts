@@ -1,16 +1,22 @@
 import { invalidParameter } from '../../shared/errors.js'
+import type { PerformanceReport } from '../performance/performance-service.js'
 import type { Alert, AlertEvent, DriftResult, Monitor, MonitorRun } from './monitor-entities.js'
 import type { MonitorService } from './monitor-service.js'
 
 const DEFAULT_SPAN_MS = 7 * 86_400_000
 const MAX_RUNS = 1000
 
-/**
- * Performance of a deployment over time (realized and estimated metrics per window), from the
- * performance service; the dashboard passes its answer through as `performance_over_time`.
- */
+/** A deployment's performance over a range, in windows of `windowMs`; or why there is none. */
+export interface PerformanceOverTime {
+  readonly windowMs: number
+  readonly report?: PerformanceReport
+  /** Set instead of `report` when the outputs cannot be read as a class or a value. */
+  readonly unavailable?: string
+}
+
+/** Performance of a deployment over time (realized and estimated metrics per window), from the performance service. */
 export interface PerformanceHistory {
-  overTime(deployment: string, start: number, end: number): Promise<unknown>
+  overTime(deployment: string, start: number, end: number): Promise<PerformanceOverTime>
 }
 
 /** One point of a per-run series. */
@@ -45,7 +51,7 @@ export interface DeploymentMonitoring {
    * Performance over time, filled by the performance service when it is wired in (realized and
    * estimated metrics per window); null when it is not.
    */
-  readonly performanceOverTime: unknown
+  readonly performanceOverTime: PerformanceOverTime | null
 }
 
 function point(name: string, run: MonitorRun): RunPoint {

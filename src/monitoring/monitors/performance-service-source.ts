@@ -1,9 +1,8 @@
 import { isAppError } from '../../shared/errors.js'
 import type { PerformanceService } from '../performance/performance-service.js'
-import type { WindowPerformance } from '../performance/window-metrics.js'
 import type { PerformanceValue } from './monitor-entities.js'
 import type { PerformanceSource, WindowQuery } from './monitor-data-source.js'
-import type { PerformanceHistory } from './monitoring-dashboard.js'
+import type { PerformanceHistory, PerformanceOverTime } from './monitoring-dashboard.js'
 
 const HOUR_MS = 3_600_000
 const DAY_MS = 24 * HOUR_MS
@@ -41,15 +40,15 @@ export class PerformanceServiceSource implements PerformanceSource, PerformanceH
     return { ...(realized !== undefined ? { realized } : {}), ...(estimated !== undefined ? { estimated } : {}) }
   }
 
-  async overTime(deployment: string, start: number, end: number): Promise<unknown> {
+  async overTime(deployment: string, start: number, end: number): Promise<PerformanceOverTime> {
     const windowMs = pageWindow(end - start)
     try {
       const report = await this.#service.performance({ deployment, windowMs, startTime: start, endTime: end })
-      return { window_ms: windowMs, calibrated: report.calibrated, warnings: report.warnings, windows: report.windows.map(toWire) }
+      return { windowMs, report }
     } catch (error) {
       // Outputs the service cannot read as a class or a value (a raw tensor, say) leave the page
       // without performance, not without its drift and alerts; the reason says what to set.
-      if (isAppError(error) && error.code === 'INVALID_PARAMETER_VALUE') return { window_ms: windowMs, windows: [], unavailable: error.message }
+      if (isAppError(error) && error.code === 'INVALID_PARAMETER_VALUE') return { windowMs, unavailable: error.message }
       throw error
     }
   }
@@ -63,8 +62,4 @@ function pageWindow(rangeMs: number): number {
 
 function numeric(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined
-}
-
-function toWire(w: WindowPerformance) {
-  return { start_time: w.startTime, end_time: w.endTime, predictions: w.predictions, labeled: w.labeled, task: w.task, metrics: w.metrics, estimated: w.estimated }
 }
