@@ -65,6 +65,9 @@ describe('serving replicas on one PostgreSQL', { skip: POSTGRES_URL ? undefined 
       }
       await new Promise((resolve) => setTimeout(resolve, 25))
     }
+    // When B picks up version 2 at once, the load may not have run long yet: let it go on past
+    // the move until it has served enough requests to say traffic flowed throughout.
+    while (statuses.length <= 10 && performance.now() - moved < 10_000) await new Promise((resolve) => setTimeout(resolve, 25))
     stop = true
     await load
     // One 1 s poll plus loading version 2; the rest is slack for a loaded CI machine, where a
