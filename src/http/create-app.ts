@@ -77,7 +77,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
       registerRegistryPlinthRoutes(api, services.registry)
       registerLineageRoutes(api, services.registry, services.deploymentLineage)
       registerDeploymentRoutes(api, services.deployments)
-      registerMonitorRoutes(api, services.monitors)
+      registerMonitorRoutes(api, services.monitors, services.deployments)
       registerCostRoutes(api, new CostService(() => services.metrics.render()))
       registerPredictionLogRoutes(api, services.predictionLogs)
       registerPerformanceRoutes(api, services.feedback, services.performance)

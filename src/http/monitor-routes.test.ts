@@ -191,6 +191,7 @@ describe('monitor and alert routes', () => {
     assert.ok(logged > 0)
     assert.equal(performance.windows.reduce((n: number, w: any) => n + w.predictions, 0), logged)
     await expectError(400, 'INVALID_PARAMETER_VALUE', /end_time/, 'GET', `${API}/deployments/churn-api/monitoring?start_time=10&end_time=5`)
+    await expectError(404, 'RESOURCE_DOES_NOT_EXIST', /No deployment named 'churn-apii'/, 'GET', `${API}/deployments/churn-apii/monitoring`)
     await expectError(400, 'INVALID_PARAMETER_VALUE', /start_time/, 'GET', `${API}/deployments/churn-api/monitoring?start_time=yesterday`)
     await expectError(400, 'INVALID_PARAMETER_VALUE', /state: 'burning'/, 'GET', `${API}/alerts?state=burning`)
     await expectError(400, 'INVALID_PARAMETER_VALUE', /after/, 'GET', `${API}/alerts/events?after=-1`)

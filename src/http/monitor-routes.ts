@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import type { MonitorService } from '../monitoring/monitors/monitor-service.js'
 import { deploymentMonitoring } from '../monitoring/monitors/monitoring-dashboard.js'
+import type { DeploymentService } from '../deployments/index.js'
+import { AppError } from '../shared/errors.js'
 import { alertToWire, dashboardToWire, eventToWire, MonitorSchemas as S, monitorToWire, runToWire } from './monitor-schemas.js'
 
 type Id = { id: string }
@@ -10,7 +12,7 @@ type Id = { id: string }
  * (`/deployments/{name}/monitoring`). A monitor is addressed by id or name. Running a monitor that
  * is already running elsewhere is 409 INVALID_STATE.
  */
-export function registerMonitorRoutes(app: FastifyInstance, monitors: MonitorService): void {
+export function registerMonitorRoutes(app: FastifyInstance, monitors: MonitorService, deployments?: DeploymentService): void {
   const config = { errorStatus: { INVALID_STATE: 409, RESOURCE_ALREADY_EXISTS: 409 } }
 
   app.post('/monitors', { config, schema: S.create }, async (request) => ({ monitor: monitorToWire(await monitors.create(request.body)) }))
@@ -54,7 +56,22 @@ export function registerMonitorRoutes(app: FastifyInstance, monitors: MonitorSer
 
   app.get('/deployments/:name/monitoring', { schema: S.dashboard }, async (request) => {
     const q = request.query as { start_time?: number; end_time?: number }
-    const data = await deploymentMonitoring(monitors, (request.params as { name: string }).name, { start: q.start_time, end: q.end_time }, Date.now(), monitors.performanceHistory)
+    const { name } = request.params as { name: string }
+    await assertWatched(name, monitors, deployments)
+    const data = await deploymentMonitoring(monitors, name, { start: q.start_time, end: q.end_time }, Date.now(), monitors.performanceHistory)
     return dashboardToWire(data)
   })
+}
+
+/**
+ * A misspelt deployment name would otherwise get an empty page that looks like "all quiet". A
+ * name is known when a deployment has it or a monitor watches it (monitors may name a deployment
+ * that is created later, or one served by another process).
+ */
+async function assertWatched(name: string, monitors: MonitorService, deployments: DeploymentService | undefined): Promise<void> {
+  if (!deployments || (await monitors.list(name)).length > 0) return
+  const known = await deployments.list()
+  if (known.some((d) => d.name === name)) return
+  const names = known.map((d) => d.name).slice(0, 10).join(', ')
+  throw new AppError('RESOURCE_DOES_NOT_EXIST', `No deployment named '${name}' and no monitor watches it. ${names ? `Deployments: ${names}.` : 'There are no deployments yet.'} List them with \`plinth deployments list\`.`)
 }
