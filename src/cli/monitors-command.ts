@@ -49,6 +49,22 @@ export function registerMonitorsCommand(program: Command): void {
       }),
     )
 
+  withStore(monitors.command('update'))
+    .description('replace a monitor\'s spec from a YAML file (runs and alert history are kept)')
+    .argument('<id>', 'monitor id or name')
+    .requiredOption('-f, --file <path>', 'monitor spec, YAML or JSON')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (id: string, flags: Flags & { file: string }) => {
+        const { wire } = await readMonitorSpecFile(flags.file)
+        await withServices(flags, async (services) => {
+          const m = await services.monitors.update(id, wire)
+          if (flags.json) printObject({ id: m.id, ...monitorSpecToWire(m.spec), next_run_at: m.nextRunAt }, true)
+          else process.stdout.write(`Updated monitor ${m.spec.name} (${m.id}); next run ${new Date(m.nextRunAt).toISOString()}\n`)
+        })
+      }),
+    )
+
   withStore(monitors.command('list'))
     .description('list monitors')
     .option('--deployment <name>', 'only monitors of this deployment')

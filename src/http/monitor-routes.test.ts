@@ -110,6 +110,20 @@ describe('monitor and alert routes', () => {
     await expectError(404, 'RESOURCE_DOES_NOT_EXIST', /Monitor 'ghost'/, 'GET', `${API}/monitors/ghost`)
   })
 
+  it('should update a monitor in place and refuse a bad spec or a taken name', async () => {
+    const before = (await call('GET', `${API}/monitors/churn-drift`)).body.monitor
+    const updated = await call('PUT', `${API}/monitors/churn-drift`, { ...spec('churn-drift', hook.url), schedule: { every: '2h' } })
+    assert.equal(updated.status, 200, JSON.stringify(updated.body))
+    assert.deepEqual([updated.body.monitor.id, updated.body.monitor.schedule], [before.id, { every: '2h' }])
+    assert.ok(updated.body.monitor.next_run_at > Date.now() + 7_000_000)
+    await call('PUT', `${API}/monitors/churn-drift`, spec('churn-drift', hook.url))
+    await call('POST', `${API}/monitors`, spec('spare', hook.url))
+    await expectError(409, 'RESOURCE_ALREADY_EXISTS', /'spare' already exists/, 'PUT', `${API}/monitors/churn-drift`, spec('spare', hook.url))
+    await expectError(400, 'INVALID_PARAMETER_VALUE', /^window: '1 hour'/, 'PUT', `${API}/monitors/churn-drift`, { ...spec('churn-drift', hook.url), window: '1 hour' })
+    await expectError(404, 'RESOURCE_DOES_NOT_EXIST', /Monitor 'ghost'/, 'PUT', `${API}/monitors/ghost`, spec('ghost', hook.url))
+    await call('DELETE', `${API}/monitors/spare`)
+  })
+
   it('should run on demand without drift and fire nothing', async () => {
     await traffic(0, 100)
     const run = await call('POST', `${API}/monitors/churn-drift/run`)

@@ -28,6 +28,8 @@ export function registerMonitorRoutes(app: FastifyInstance, monitors: MonitorSer
     return { monitor: monitorToWire(monitor), alerts: alerts.map(alertToWire), runs: runs.map(runToWire) }
   })
 
+  app.put('/monitors/:id', { config, schema: S.update }, async (request) => ({ monitor: monitorToWire(await monitors.update((request.params as Id).id, request.body)) }))
+
   app.delete('/monitors/:id', { schema: S.remove }, async (request) => {
     await monitors.delete((request.params as Id).id)
     return {}

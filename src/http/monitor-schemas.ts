@@ -57,6 +57,7 @@ export const MonitorSchemas = {
   create: { body: T.Unknown(), response: { 200: T.Object({ monitor: MonitorWire }) } },
   list: { querystring: T.Object({ deployment: T.Optional(Str) }, { additionalProperties: false }), response: { 200: T.Object({ monitors: T.Array(MonitorWire) }) } },
   get: { params: IdParams, response: { 200: T.Object({ monitor: MonitorWire, alerts: T.Array(AlertWire), runs: T.Array(RunWire) }) } },
+  update: { params: IdParams, body: T.Unknown(), response: { 200: T.Object({ monitor: MonitorWire }) } },
   remove: { params: IdParams, response: { 200: T.Object({}) } },
   run: { params: IdParams, response: { 200: T.Object({ run: RunWire }) } },
   runs: {

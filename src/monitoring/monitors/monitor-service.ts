@@ -70,6 +70,25 @@ export class MonitorService {
     return this.#o.store.create({ id: randomUUID().replaceAll('-', ''), spec, nextRunAt: nextRunAfter(spec.schedule, now), createdAt: now, updatedAt: now })
   }
 
+  /**
+   * Replaces a monitor's spec (the whole spec, as `create` takes it); its runs, alerts and history
+   * stay. The next run is rescheduled from the new schedule. Same errors as `create`, plus
+   * RESOURCE_DOES_NOT_EXIST for an unknown monitor and RESOURCE_ALREADY_EXISTS for a rename to a taken name.
+   */
+  async update(idOrName: string, input: unknown): Promise<Monitor> {
+    const current = await this.get(idOrName)
+    const spec = parseMonitorSpec(input)
+    await this.#o.references.resolve(spec.target)
+    if (spec.name !== current.spec.name && (await this.#o.store.getByName(spec.name))) {
+      throw new AppError('RESOURCE_ALREADY_EXISTS', `A monitor named '${spec.name}' already exists; choose another name or update that monitor.`)
+    }
+    const now = this.#clock.now()
+    const nextRunAt = nextRunAfter(spec.schedule, now)
+    if (!(await this.#o.store.update(current.id, spec, nextRunAt, now))) throw notFound(`Monitor '${idOrName}' was deleted while it was being updated.`)
+    this.#o.metrics?.invalidate()
+    return { ...current, spec, nextRunAt, updatedAt: now }
+  }
+
   /** A monitor by id or name. Throws RESOURCE_DOES_NOT_EXIST. */
   async get(idOrName: string): Promise<Monitor> {
     const monitor = (await this.#o.store.get(idOrName)) ?? (await this.#o.store.getByName(idOrName))
