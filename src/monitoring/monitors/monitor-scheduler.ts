@@ -6,10 +6,14 @@ const MAX_PASSES = 25
 /** Delivered and given-up notifications are kept this long for inspection, then deleted. */
 const KEEP_DELIVERIES_MS = 7 * 86_400_000
 const PRUNE_EVERY_MS = 3_600_000
+/** A run every minute is 130,000 rows in 90 days: enough history for the dashboard, bounded. */
+const KEEP_RUNS_MS = 90 * 86_400_000
 
 export interface SchedulerOptions {
   /** How often due monitors and deliveries are looked for. Default 5 s. */
   readonly pollMs?: number
+  /** Monitor runs older than this are deleted (each monitor's latest is kept). Default 90 days. */
+  readonly keepRunsMs?: number
   /** Called with errors of a tick (a database outage); the loop keeps going. */
   readonly onError?: (error: unknown) => void
 }
@@ -24,6 +28,7 @@ export class MonitorScheduler {
   readonly #dispatcher: DeliveryDispatcher
   readonly #pollMs: number
   readonly #onError: (error: unknown) => void
+  readonly #keepRunsMs: number
   #timer: NodeJS.Timeout | undefined
   #tick: Promise<void> | undefined
   #prunedAt = 0
@@ -33,6 +38,7 @@ export class MonitorScheduler {
     this.#dispatcher = dispatcher
     this.#pollMs = options.pollMs ?? 5_000
     this.#onError = options.onError ?? (() => undefined)
+    this.#keepRunsMs = options.keepRunsMs ?? KEEP_RUNS_MS
   }
 
   start(): void {
@@ -52,6 +58,7 @@ export class MonitorScheduler {
         if (now - this.#prunedAt > PRUNE_EVERY_MS) {
           this.#prunedAt = now
           await this.#monitors.store.deleteFinishedDeliveries(now - KEEP_DELIVERIES_MS)
+          await this.#monitors.store.deleteRunsBefore(now - this.#keepRunsMs)
         }
       } catch (error) {
         this.#onError(error)

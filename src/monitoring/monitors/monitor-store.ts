@@ -97,6 +97,11 @@ export interface MonitorStore {
   updateDelivery(id: string, update: DeliveryUpdate, at: number): Promise<void>
   /** Deletes delivered and given-up deliveries last changed before `before`; returns how many went. */
   deleteFinishedDeliveries(before: number): Promise<number>
+  /**
+   * Retention: deletes runs older than `before`, except each monitor's latest run (the gauges
+   * and the dashboard read it however old it is). Returns how many were deleted.
+   */
+  deleteRunsBefore(before: number): Promise<number>
   /** Deliveries of a monitor, newest first (for operators and tests). */
   listDeliveries(monitorId: string, limit: number): Promise<Delivery[]>
 }

@@ -100,6 +100,12 @@ export function describeMonitorStore(backend: TestBackend): void {
       assert.deepEqual((await store.latestRuns()).map((r) => r.id), ['r2'])
     })
 
+    it('should delete old runs but keep each monitor\'s latest', async () => {
+      assert.equal(await store.deleteRunsBefore(1_000_000), 1, 'r1 goes, r2 is the latest')
+      assert.deepEqual((await store.listRuns('m1', { limit: 5 })).map((r) => r.id), ['r2'])
+      assert.equal(await store.deleteRunsBefore(1_000_000), 0)
+    })
+
     it('should claim a due delivery once, and keep it pending with a later attempt time', async () => {
       const [a, b] = await Promise.all([store.claimDeliveries(10_000, 'p', 20_000, 5), store.claimDeliveries(10_000, 'q', 20_000, 5)])
       assert.equal(a!.length + b!.length, 1)

@@ -296,6 +296,22 @@ export class SqlMonitorStore implements MonitorStore {
     })
   }
 
+  deleteRunsBefore(before: number): Promise<number> {
+    return translated(async () => {
+      const result = await this.#db
+        .deleteFrom('monitor_runs')
+        .where('time', '<', before)
+        .where('id', 'not in', (eb) =>
+          eb
+            .selectFrom('monitor_runs as r')
+            .select('r.id')
+            .where('r.time', '=', (sub) => sub.selectFrom('monitor_runs as l').select((e) => e.fn.max('l.time').as('t')).whereRef('l.monitor_id', '=', 'r.monitor_id')),
+        )
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    })
+  }
+
   listDeliveries(monitorId: string, limit: number): Promise<Delivery[]> {
     return translated(async () =>
       (await this.#db.selectFrom('alert_deliveries').selectAll().where('monitor_id', '=', monitorId).orderBy('created_at', 'desc').orderBy('id').limit(limit).execute()).map(toDelivery),
