@@ -37,7 +37,7 @@ function readName(source: string, start: number): string {
   let end = start
   let segment = 0
   for (;;) {
-    const pattern = segment === 1 && source.slice(start, end) === 'steps' ? STEP_SEGMENT : SEGMENT
+    const pattern = segment === 1 && source.slice(start, end - 1) === 'steps' ? STEP_SEGMENT : SEGMENT
     pattern.lastIndex = end
     const match = pattern.exec(source)
     if (!match) throw syntaxError(source, end, 'expected a name after the dot')
