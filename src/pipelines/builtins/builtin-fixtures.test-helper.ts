@@ -19,8 +19,11 @@ export interface ContextOptions {
   duringSleep?: (ms: number) => Promise<void>
 }
 
+/**
+ * The clock is the real one and sleeping returns at once: prediction logs carry real times, so a
+ * bake window that followed a fake clock would miss the requests sent during it.
+ */
 export function testContext(services: Services, options: ContextOptions = {}): TestContext {
-  let time = Date.now()
   const lines: string[] = []
   const slept: number[] = []
   return {
@@ -36,12 +39,11 @@ export function testContext(services: Services, options: ContextOptions = {}): T
     lines,
     slept,
     log: (line) => void lines.push(line),
-    now: () => time,
+    now: () => Date.now(),
     async sleep(ms, signal) {
       slept.push(ms)
       await options.duringSleep?.(ms)
       if (signal.aborted) throw new Error('aborted')
-      time += ms
     },
   }
 }
