@@ -19,4 +19,5 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = Object.freeze({
   SCHEMA_MIGRATION_REQUIRED: 13,
   TEMPORARILY_UNAVAILABLE: 14,
   INTERNAL_ERROR: 15,
+  GATE_FAILED: 16,
 })

@@ -17,4 +17,6 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   SCHEMA_MIGRATION_REQUIRED: 503,
   TEMPORARILY_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
+  // The request was fine; what it checked (a pipeline gate, a canary's analysis) did not pass.
+  GATE_FAILED: 422,
 })

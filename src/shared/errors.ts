@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'SCHEMA_MIGRATION_REQUIRED',
   'TEMPORARILY_UNAVAILABLE',
   'INTERNAL_ERROR',
+  'GATE_FAILED',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
