@@ -4,6 +4,7 @@ import { AppError, isAppError } from '../../shared/errors.js'
 import type { BuiltinContext, BuiltinResult, BuiltinStep } from '../builtin-step.js'
 import { ArgReader, type ArgMode } from './builtin-args.js'
 import { evaluationMetrics } from './evaluation-metrics.js'
+import { parseModelUri } from '../../registry/model-uri.js'
 import { CHAMPION_PRESENT } from './gate-step.js'
 import { loadModelBytes, readHoldout, scoreModel, type Holdout, type LoadedBytes } from './model-scoring.js'
 
@@ -44,14 +45,27 @@ function readArgs(args: Readonly<Record<string, unknown>>, mode: ArgMode): { rea
  */
 async function championBytes(context: BuiltinContext, uri: string | undefined): Promise<LoadedBytes | undefined> {
   if (uri === undefined) return undefined
-  try {
-    return await loadModelBytes(context.services, uri)
-  } catch (error) {
-    const firstModel = isAppError(error) && uri.startsWith('models:') && (/alias .* not found/.test(error.message) || /Registered Model with name=/.test(error.message))
-    if (!firstModel) throw error
-    context.log(`evaluate: no champion at ${uri} (${error.message}); the candidate is the first model`)
+  const missing = await missingChampion(context, uri)
+  if (missing) {
+    context.log(`evaluate: no champion at ${uri} (${missing}); the candidate is the first model`)
     return undefined
   }
+  return loadModelBytes(context.services, uri)
+}
+
+/** Why a `models:/` champion does not exist yet (no such model, alias not set), asked of the registry, not read from an error message. */
+async function missingChampion(context: BuiltinContext, uri: string): Promise<string | undefined> {
+  if (!uri.startsWith('models:')) return undefined
+  const reference = parseModelUri(uri)
+  let model
+  try {
+    model = await context.services.registry.getRegisteredModel(reference.name)
+  } catch (error) {
+    if (isAppError(error) && error.code === 'RESOURCE_DOES_NOT_EXIST') return `model '${reference.name}' is not registered`
+    throw error
+  }
+  if ('alias' in reference && !model.aliases.some((a) => a.alias === reference.alias)) return `alias '${reference.alias}' is not set`
+  return undefined
 }
 
 async function scoreOne(engine: InferenceEngine, model: LoadedBytes, holdout: Holdout, args: EvaluateArgs, context: BuiltinContext) {
