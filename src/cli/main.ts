@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { PLINTH_VERSION } from '../version.js'
 import { reportAndExit } from './cli-context.js'
+import { registerCiCommand } from './ci-command.js'
 import { registerDbCommand } from './db-command.js'
 import { registerDeploymentsCommand } from './deployments-command.js'
 import { registerDriftCommand } from './drift-command.js'
@@ -37,5 +40,22 @@ registerFeedbackCommand(program)
 registerPerformanceCommand(program)
 registerProfileCommand(program)
 registerMonitorsCommand(program)
+registerCiCommand(program)
 
-program.parseAsync(process.argv).catch(reportAndExit)
+/** The CLI with every command registered, for tests that check command lines without running them. */
+export function buildProgram(): Command {
+  return program
+}
+
+// Only as the entry point: importing this module (tests) must not parse the test runner's argv.
+function isEntryPoint(): boolean {
+  const script = process.argv[1]
+  if (!script) return false
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url))
+  } catch {
+    return false
+  }
+}
+
+if (isEntryPoint()) program.parseAsync(process.argv).catch(reportAndExit)
