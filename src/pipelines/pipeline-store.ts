@@ -69,7 +69,7 @@ export type CreateRunResult =
   | { readonly created: true; readonly run: PipelineRun }
   | { readonly created: false; readonly reason: 'duplicate' | 'forbidden'; readonly runId: string }
 
-export type AttemptFinish = Pick<StepAttempt, 'status' | 'endedAt' | 'exitCode' | 'error' | 'outputParams' | 'outputArtifacts' | 'metrics' | 'logUri' | 'worker'>
+export type AttemptFinish = Pick<StepAttempt, 'status' | 'startedAt' | 'endedAt' | 'exitCode' | 'error' | 'outputParams' | 'outputArtifacts' | 'metrics' | 'logUri' | 'worker'>
 
 /** Pipelines, their runs, step attempts and the step cache. Every method is atomic. */
 export interface PipelineStore {

@@ -70,7 +70,7 @@ export function describePipelineStore(backend: TestBackend): void {
 
     it('should finish a running attempt once and keep outputs', async () => {
       await store.insertAttempt(attempt('r-a', 'train', 1, { cacheKey: 'k1' }))
-      const finish = { status: 'succeeded' as const, endedAt: 20, exitCode: 0, error: null, outputParams: { f1: '0.9' }, outputArtifacts: { model: 'mlflow-artifacts:/x' }, metrics: { loss: 0.1 }, logUri: 'mlflow-artifacts:/log', worker: 'h:1' }
+      const finish = { status: 'succeeded' as const, startedAt: 12, endedAt: 20, exitCode: 0, error: null, outputParams: { f1: '0.9' }, outputArtifacts: { model: 'mlflow-artifacts:/x' }, metrics: { loss: 0.1 }, logUri: 'mlflow-artifacts:/log', worker: 'h:1' }
       assert.equal(await store.finishAttempt({ runId: 'r-a', step: 'train', attempt: 1 }, finish), true)
       assert.equal(await store.finishAttempt({ runId: 'r-a', step: 'train', attempt: 1 }, { ...finish, status: 'failed' }), false)
       const [stored] = await store.listAttempts('r-a')

@@ -122,6 +122,7 @@ export class SqlPipelineStore implements PipelineStore {
         .updateTable('pipeline_step_attempts')
         .set({
           status: finish.status,
+          started_at: finish.startedAt,
           ended_at: finish.endedAt,
           exit_code: finish.exitCode,
           error: finish.error,
