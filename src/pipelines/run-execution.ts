@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { ArtifactStore } from '../artifacts/index.js'
 import type { Services } from '../app/services.js'
 import type { BuiltinStep } from './builtin-step.js'
@@ -57,6 +58,8 @@ export class RunExecution {
     this.#graph = new PipelineGraph(spec)
     this.#deps = deps
     this.finished = new Promise((resolve) => (this.#resolve = resolve))
+    // Every step in flight (a wide fan-out) listens on the run's signal.
+    setMaxListeners(0, this.#abort.signal)
     for (const step of spec.steps) {
       this.#state.set(step.name, 'waiting')
       this.#next.set(step.name, 1)
