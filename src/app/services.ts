@@ -23,6 +23,8 @@ import { createMonitoring, type MonitoringParts } from '../monitoring/monitors/c
 import type { MonitorScheduler } from '../monitoring/monitors/monitor-scheduler.js'
 import type { MonitorService } from '../monitoring/monitors/monitor-service.js'
 import { PerformanceServiceSource } from '../monitoring/monitors/performance-service-source.js'
+import type { PipelineService } from '../pipelines/pipeline-service.js'
+import { createPipelines, type PipelineOptions } from './pipeline-services.js'
 
 /** Everything the HTTP layer and the CLI call. */
 export interface Services {
@@ -50,6 +52,10 @@ export interface Services {
   readonly monitors: MonitorService
   /** Runs due monitors and sends notifications; started by the server, not by CLI commands. */
   readonly monitorScheduler: MonitorScheduler
+  /** Pipelines and their runs; the server starts its recovery and heartbeat (`pipelines.start()`). */
+  readonly pipelines: PipelineService
+  /** Tells pipeline steps the server's URL (MLFLOW_TRACKING_URI). */
+  setPipelineTrackingUri(url: string): void
   close(): Promise<void>
 }
 
@@ -62,6 +68,8 @@ export interface ServiceOptions {
   predictionLogs?: PredictionLogStore
   /** Monitor data sources and timing (prediction logs, performance); tests inject them. */
   monitoring?: Pick<MonitoringParts, 'predictionLogs' | 'performance' | 'performanceHistory' | 'pollMs' | 'retryPolicy'>
+  /** Built-in steps, executor and timing of pipeline runs; tests inject them. */
+  pipelines?: PipelineOptions
 }
 
 /**
@@ -109,7 +117,9 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     performanceHistory: performanceSource,
     ...options.monitoring,
   })
-  return Object.freeze({
+  let composed: Services | undefined
+  const pipelines = createPipelines(database, store, tracking, () => composed, options.pipelines)
+  composed = Object.freeze({
     config,
     tracking,
     artifacts,
@@ -126,8 +136,12 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     performance,
     monitors: monitoring.monitors,
     monitorScheduler: monitoring.scheduler,
+    pipelines: pipelines.service,
+    setPipelineTrackingUri: pipelines.setTrackingUri,
     async close() {
       await monitoring.scheduler.stop()
+      // Steps in flight are killed without an end recorded, so the next start resumes their runs.
+      await pipelines.service.stop()
       await inference.close()
       // After serving stops, so every answered request is in the buffer being written.
       await predictionLogs.close()
@@ -135,4 +149,5 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
       await database.close()
     },
   })
+  return composed
 }

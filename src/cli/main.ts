@@ -15,6 +15,7 @@ import { registerModelsCommand } from './models-command.js'
 import { registerPredictionsCommand } from './predictions-command.js'
 import { registerPerformanceCommand } from './performance-command.js'
 import { registerMonitorsCommand } from './monitors-command.js'
+import { registerPipelinesCommand } from './pipelines-command.js'
 import { registerRunsCommand } from './runs-command.js'
 import { registerServeCommand } from './serve-command.js'
 import { registerServerCommand } from './server-command.js'
@@ -29,6 +30,7 @@ const program = new Command()
 registerServerCommand(program)
 registerServeCommand(program)
 registerDbCommand(program)
+registerPipelinesCommand(program)
 registerExperimentsCommand(program)
 registerRunsCommand(program)
 registerTokensCommand(program)

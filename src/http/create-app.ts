@@ -20,6 +20,7 @@ import { registerModelVersionRoutes } from './mlflow/registry-version-routes.js'
 import { registerRunRoutes } from './mlflow/run-routes.js'
 import { registerPredictionLogRoutes } from './prediction-log-routes.js'
 import { registerPerformanceRoutes } from './performance-routes.js'
+import { registerPipelineRoutes } from './pipeline-routes.js'
 import { parseQueryString } from './query-string.js'
 import { registerTokenRoutes } from './token-routes.js'
 
@@ -84,6 +85,8 @@ export async function createApp(services: Services, options: AppOptions = {}): P
     },
     { prefix: '/api/plinth/v1' },
   )
+  // Its own plugin: pipeline files arrive as YAML text, which the JSON-only parser above refuses.
+  await app.register(async (api) => registerPipelineRoutes(api, services.pipelines, services.config.jsonBodyLimit), { prefix: '/api/plinth/v1' })
   await registerInferenceRoutes(app, services.inference, { bodyLimit: services.config.servingBodyLimit })
   return app
 }

@@ -27,6 +27,8 @@ export async function startServer(config: PlinthConfig, logger: boolean | Record
   const url = listeningUrl(app, config)
   services.monitors.setPublicUrl(url)
   services.monitorScheduler.start()
+  services.setPipelineTrackingUri(url)
+  await services.pipelines.start()
   let closing: Promise<void> | undefined
   return {
     app,

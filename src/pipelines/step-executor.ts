@@ -14,6 +14,11 @@ export interface StepTask {
   readonly attemptId: string
   /** The MLflow run of this attempt: the step's params, metrics, logs and artifacts go there. */
   readonly trackingRunId: string
+  /**
+   * The attempt's MLflow run artifact root (`mlflow-artifacts:/…/artifacts`): the log goes to
+   * `logs/<step>-<attempt>.log` and output artifacts to `outputs/<name>` under it.
+   */
+  readonly artifactUri?: string
   /** Base URL a step's MLflow client logs to (`MLFLOW_TRACKING_URI`), when a server runs. */
   readonly trackingUri?: string
   /** Fully resolved: no `${{ }}` left but `inputs.*` and `outputs.*`, which the executor fills with local paths. */

@@ -7,6 +7,7 @@ import type {
   MonitorSequenceTable,
   MonitorTable,
 } from './monitor-schema.js'
+import type { PipelineRunTable, PipelineStepAttemptTable, PipelineStepCacheTable, PipelineTable } from './pipeline-schema.js'
 
 /**
  * The tables, as Kysely sees them. Timestamps are integer milliseconds, ids are strings made by
@@ -240,6 +241,10 @@ export interface Database {
   alert_events: AlertEventTable
   monitor_sequences: MonitorSequenceTable
   alert_deliveries: AlertDeliveryTable
+  pipelines: PipelineTable
+  pipeline_runs: PipelineRunTable
+  pipeline_step_attempts: PipelineStepAttemptTable
+  pipeline_step_cache: PipelineStepCacheTable
 }
 
 /** Kept so `Generated` stays importable for later tables with database-made columns. */
