@@ -7,6 +7,7 @@ import type {
   MonitorSequenceTable,
   MonitorTable,
 } from './monitor-schema.js'
+import type { PipelineTriggerCursorTable, PipelineTriggerSeenTable } from './pipeline-trigger-schema.js'
 
 /**
  * The tables, as Kysely sees them. Timestamps are integer milliseconds, ids are strings made by
@@ -240,6 +241,8 @@ export interface Database {
   alert_events: AlertEventTable
   monitor_sequences: MonitorSequenceTable
   alert_deliveries: AlertDeliveryTable
+  pipeline_trigger_cursors: PipelineTriggerCursorTable
+  pipeline_trigger_seen: PipelineTriggerSeenTable
 }
 
 /** Kept so `Generated` stays importable for later tables with database-made columns. */
