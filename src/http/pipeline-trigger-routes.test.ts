@@ -64,6 +64,7 @@ describe('pipeline webhook route', () => {
     assert.equal(response.status, 400)
     assert.equal(response.body.error_code, 'INVALID_PARAMETER_VALUE')
     assert.match(response.body.message, /params\.rows: the event has no field trigger\.stats\.rows/)
+    assert.deepEqual(response.body.fields, ['params.rows'])
     const notObject = await call(app, 'POST', `${API}/pipelines/retrain/webhook`, [1, 2])
     assert.equal(notObject.status, 400)
   })

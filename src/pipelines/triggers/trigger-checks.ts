@@ -54,6 +54,8 @@ export function checkTriggers(triggers: readonly TriggerSpec[], where: string): 
   })
 }
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+
 /** What identifies a trigger across versions of its pipeline: its kind and what it listens to. */
 function identity(spec: TriggerSpec): unknown {
   switch (spec.kind) {
@@ -74,9 +76,10 @@ function identity(spec: TriggerSpec): unknown {
  */
 export function triggerKeys(pipeline: string, triggers: readonly TriggerSpec[]): string[] {
   const taken = new Map<string, number>()
+  // Keys are stored in a varchar(300); a very long pipeline name is stored by its hash.
+  const name = pipeline.length > 200 ? `#${sha256(pipeline).slice(0, 32)}` : pipeline
   return triggers.map((spec) => {
-    const digest = createHash('sha256').update(JSON.stringify(identity(spec))).digest('hex').slice(0, 16)
-    const base = `${pipeline}:${spec.kind}:${digest}`
+    const base = `${name}:${spec.kind}:${sha256(JSON.stringify(identity(spec))).slice(0, 16)}`
     const n = taken.get(base) ?? 0
     taken.set(base, n + 1)
     return n === 0 ? base : `${base}#${n}`
