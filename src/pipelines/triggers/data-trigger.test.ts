@@ -56,8 +56,7 @@ for (const backend of TEST_BACKENDS) {
       const { manager, launcher } = managerFor({ kind: 'data', dataset: 'churn-train', params: mapping })
       await manager.start()
       assert.equal(launcher.runs.length, 0, 'data logged before the trigger existed is the baseline')
-      const runId = await logDataset(experimentId, 'd1')
-      await logDataset(experimentId, 'd1')
+      const loggedBy = [await logDataset(experimentId, 'd1'), await logDataset(experimentId, 'd1')]
       await logDataset(experimentId, 'other', 'fraud-train')
       await manager.poll()
       await manager.poll()
@@ -67,7 +66,7 @@ for (const backend of TEST_BACKENDS) {
       assert.equal(trigger.eventId, 'dataset:d1')
       assert.equal(params.data, 's3://lake/churn/d1.parquet')
       assert.equal(params.digest, 'd1')
-      assert.equal((trigger.payload as { runId: string }).runId, runId)
+      assert.ok(loggedBy.includes((trigger.payload as { runId: string }).runId), 'the payload names a run that logged it')
     })
 
     it('should start a run for each new or replaced object under a folder prefix, surviving a restart', async () => {
