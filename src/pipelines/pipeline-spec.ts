@@ -84,7 +84,8 @@ export const BUILTIN_NAMES = ['evaluate', 'gate', 'register', 'deploy-canary', '
 export type BuiltinName = (typeof BUILTIN_NAMES)[number]
 
 export type TriggerSpec =
-  | { readonly kind: 'cron'; readonly schedule: string; readonly timezone?: string; readonly params: ParamMapping; readonly concurrency?: ConcurrencyPolicy }
+  /** `catchup: true` fires the latest tick missed while no replica ran, once, at start; default: missed ticks are skipped. */
+  | { readonly kind: 'cron'; readonly schedule: string; readonly timezone?: string; readonly catchup?: boolean; readonly params: ParamMapping; readonly concurrency?: ConcurrencyPolicy }
   /** A monitor alert starts firing (optionally filtered by monitor, deployment, condition type, severity). */
   | { readonly kind: 'alert'; readonly monitor?: string; readonly deployment?: string; readonly conditionTypes?: readonly string[]; readonly severity?: string; readonly params: ParamMapping; readonly concurrency?: ConcurrencyPolicy }
   /** New data: a dataset logged to a run (by name), or a new object under an artifact prefix. */

@@ -8,6 +8,7 @@ import type {
   MonitorTable,
 } from './monitor-schema.js'
 import type { PipelineRunTable, PipelineStepAttemptTable, PipelineStepCacheTable, PipelineTable } from './pipeline-schema.js'
+import type { PipelineTriggerCursorTable, PipelineTriggerSeenTable } from './pipeline-trigger-schema.js'
 
 /**
  * The tables, as Kysely sees them. Timestamps are integer milliseconds, ids are strings made by
@@ -245,6 +246,8 @@ export interface Database {
   pipeline_runs: PipelineRunTable
   pipeline_step_attempts: PipelineStepAttemptTable
   pipeline_step_cache: PipelineStepCacheTable
+  pipeline_trigger_cursors: PipelineTriggerCursorTable
+  pipeline_trigger_seen: PipelineTriggerSeenTable
 }
 
 /** Kept so `Generated` stays importable for later tables with database-made columns. */

@@ -8,6 +8,7 @@ import * as m0005 from './0005-prediction-logs.js'
 import * as m0006 from './0006-prediction-feedback.js'
 import * as m0007 from './0007-monitors.js'
 import * as m0008 from './0008-pipelines.js'
+import * as m0010 from './0010-pipeline-triggers.js'
 
 type MigrationModule = { up(db: Kysely<unknown>, f: DialectFeatures): Promise<void> }
 
@@ -24,6 +25,7 @@ const MIGRATIONS: ReadonlyArray<[string, MigrationModule]> = [
   ['0006-prediction-feedback', m0006],
   ['0007-monitors', m0007],
   ['0008-pipelines', m0008],
+  ['0010-pipeline-triggers', m0010],
 ]
 
 export function migrationsFor(features: DialectFeatures): Record<string, Migration> {
