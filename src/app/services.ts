@@ -24,6 +24,9 @@ import type { MonitorScheduler } from '../monitoring/monitors/monitor-scheduler.
 import type { MonitorService } from '../monitoring/monitors/monitor-service.js'
 import { PerformanceServiceSource } from '../monitoring/monitors/performance-service-source.js'
 import type { PipelineService } from '../pipelines/pipeline-service.js'
+import type { TriggerManager } from '../pipelines/triggers/trigger-manager.js'
+import { createBuiltinSteps } from '../pipelines/builtins/index.js'
+import { createPipelineTriggers, type TriggerOptions } from './pipeline-triggers.js'
 import { createPipelines, type PipelineOptions } from './pipeline-services.js'
 
 /** Everything the HTTP layer and the CLI call. */
@@ -54,6 +57,8 @@ export interface Services {
   readonly monitorScheduler: MonitorScheduler
   /** Pipelines and their runs; the server starts its recovery and heartbeat (`pipelines.start()`). */
   readonly pipelines: PipelineService
+  /** Starts pipeline runs on cron ticks, monitor alerts, new data and webhooks; started by the server. */
+  readonly triggers: TriggerManager
   /** Tells pipeline steps the server's URL (MLFLOW_TRACKING_URI). */
   setPipelineTrackingUri(url: string): void
   close(): Promise<void>
@@ -70,6 +75,7 @@ export interface ServiceOptions {
   monitoring?: Pick<MonitoringParts, 'predictionLogs' | 'performance' | 'performanceHistory' | 'pollMs' | 'retryPolicy'>
   /** Built-in steps, executor and timing of pipeline runs; tests inject them. */
   pipelines?: PipelineOptions
+  triggers?: TriggerOptions
 }
 
 /**
@@ -118,7 +124,8 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     ...options.monitoring,
   })
   let composed: Services | undefined
-  const pipelines = createPipelines(database, store, tracking, () => composed, options.pipelines)
+  const pipelines = createPipelines(database, store, tracking, () => composed, { builtins: createBuiltinSteps(), ...options.pipelines })
+  const triggers = createPipelineTriggers(database, pipelines.service, monitoring.monitors, options.triggers)
   composed = Object.freeze({
     config,
     tracking,
@@ -137,8 +144,10 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     monitors: monitoring.monitors,
     monitorScheduler: monitoring.scheduler,
     pipelines: pipelines.service,
+    triggers,
     setPipelineTrackingUri: pipelines.setTrackingUri,
     async close() {
+      await triggers.stop()
       await monitoring.scheduler.stop()
       // Steps in flight are killed without an end recorded, so the next start resumes their runs.
       await pipelines.service.stop()

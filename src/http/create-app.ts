@@ -20,6 +20,7 @@ import { registerModelVersionRoutes } from './mlflow/registry-version-routes.js'
 import { registerRunRoutes } from './mlflow/run-routes.js'
 import { registerPredictionLogRoutes } from './prediction-log-routes.js'
 import { registerPerformanceRoutes } from './performance-routes.js'
+import { registerPipelineTriggerRoutes } from './pipeline-trigger-routes.js'
 import { registerPipelineRoutes } from './pipeline-routes.js'
 import { parseQueryString } from './query-string.js'
 import { registerTokenRoutes } from './token-routes.js'
@@ -87,6 +88,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
   )
   // Its own plugin: pipeline files arrive as YAML text, which the JSON-only parser above refuses.
   await app.register(async (api) => registerPipelineRoutes(api, services.pipelines, services.config.jsonBodyLimit), { prefix: '/api/plinth/v1' })
+  await app.register(async (api) => registerPipelineTriggerRoutes(api, services.triggers), { prefix: '/api/plinth/v1' })
   await registerInferenceRoutes(app, services.inference, { bodyLimit: services.config.servingBodyLimit })
   return app
 }

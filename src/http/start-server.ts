@@ -29,6 +29,7 @@ export async function startServer(config: PlinthConfig, logger: boolean | Record
   services.monitorScheduler.start()
   services.setPipelineTrackingUri(url)
   await services.pipelines.start()
+  await services.triggers.start()
   let closing: Promise<void> | undefined
   return {
     app,

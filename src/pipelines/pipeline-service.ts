@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
 import { hostname } from 'node:os'
 import type { Readable } from 'node:stream'
 import type { ArtifactStore } from '../artifacts/index.js'
@@ -35,6 +36,7 @@ export class PipelineService implements PipelineLauncher {
   readonly #o: PipelineServiceOptions
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
   readonly #finished = new Map<string, Promise<RunStatus>>()
+  readonly #changes = new EventEmitter()
   #timer: NodeJS.Timeout | undefined
 
   constructor(options: PipelineServiceOptions) {
@@ -49,7 +51,14 @@ export class PipelineService implements PipelineLauncher {
   async apply(source: string, options: { file?: string; baseDir?: string } = {}): Promise<{ pipeline: StoredPipeline; spec: PipelineSpec }> {
     const spec = this.parse(source, options.file)
     const pipeline = await this.#o.store.savePipeline(spec.name, source, options.baseDir ?? null, Date.now())
+    this.#changes.emit('change')
     return { pipeline, spec }
+  }
+
+  /** Calls `listener` after a pipeline is applied in this process (triggers re-arm); returns an unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.#changes.on('change', listener)
+    return () => this.#changes.off('change', listener)
   }
 
   parse(source: string, file?: string): PipelineSpec {

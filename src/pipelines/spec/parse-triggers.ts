@@ -1,10 +1,11 @@
 import { Cron } from 'croner'
 import type { Node } from 'yaml'
 import type { ConcurrencyPolicy, ParamMapping, TriggerSpec } from '../pipeline-spec.js'
-import { checkKeys, type Entry, type IssueList, mapEntries, seqItems, stringList, stringMap, stringValue } from './spec-issues.js'
+import { triggerProblems } from '../triggers/trigger-checks.js'
+import { checkKeys, describe, type Entry, type IssueList, mapEntries, scalarValue, seqItems, stringList, stringMap, stringValue } from './spec-issues.js'
 
 const KINDS = ['cron', 'alert', 'data', 'webhook'] as const
-const COMMON = ['params', 'concurrency', 'timezone'] as const
+const COMMON = ['params', 'concurrency', 'timezone', 'catchup'] as const
 export const POLICIES: readonly ConcurrencyPolicy[] = ['allow', 'forbid', 'replace']
 
 /** Trigger param mappings, kept with their nodes so param names can be checked against `params`. */
@@ -27,7 +28,10 @@ export function parseTriggers(node: Node | null, issues: IssueList, sites: Trigg
       continue
     }
     const trigger = parseOne(kinds[0]!, entries, issues, sites)
-    if (trigger) out.push(trigger)
+    if (!trigger) continue
+    // The trigger layer's own checks (payload fields a mapping may name, filters), at this trigger's line.
+    for (const problem of triggerProblems(trigger)) issues.add(item, `Trigger: ${problem}.`)
+    out.push(trigger)
   }
   return out
 }
@@ -39,8 +43,10 @@ function parseOne(kind: Entry, entries: Entry[], issues: IssueList, sites: Trigg
   const concurrency = policyOf(entries.find((e) => e.key === 'concurrency'), issues)
   const common = { params, ...(concurrency ? { concurrency } : {}) }
   const timezone = entries.find((e) => e.key === 'timezone')
-  if (kind.key === 'cron') return cronTrigger(kind, timezone, common, issues)
+  const catchup = entries.find((e) => e.key === 'catchup')
+  if (kind.key === 'cron') return cronTrigger(kind, timezone, catchupOf(catchup, issues), common, issues)
   if (timezone) issues.add(timezone.keyNode, "'timezone' applies to cron triggers only.")
+  if (catchup) issues.add(catchup.keyNode, "'catchup' applies to cron triggers only.")
   if (kind.key === 'webhook') return { kind: 'webhook', ...common }
   const inner = kind.value === null ? [] : (mapEntries(kind.value, `The ${kind.key} trigger`, issues) ?? [])
   const text = (key: string) => {
@@ -58,7 +64,14 @@ function parseOne(kind: Entry, entries: Entry[], issues: IssueList, sites: Trigg
   return { kind: 'data', ...data, ...common }
 }
 
-function cronTrigger(kind: Entry, timezone: Entry | undefined, common: { params: ParamMapping; concurrency?: ConcurrencyPolicy }, issues: IssueList): TriggerSpec | undefined {
+function catchupOf(entry: Entry | undefined, issues: IssueList): boolean | undefined {
+  if (!entry) return undefined
+  const value = scalarValue(entry.value)
+  if (typeof value !== 'boolean') issues.add(entry.value ?? entry.keyNode, `catchup must be true or false, not ${describe(entry.value)}.`)
+  return value === true
+}
+
+function cronTrigger(kind: Entry, timezone: Entry | undefined, catchup: boolean | undefined, common: { params: ParamMapping; concurrency?: ConcurrencyPolicy }, issues: IssueList): TriggerSpec | undefined {
   const schedule = stringValue(kind.value, 'cron', issues)
   const tz = timezone ? stringValue(timezone.value, 'timezone', issues) : undefined
   if (schedule === undefined) return undefined
@@ -68,7 +81,7 @@ function cronTrigger(kind: Entry, timezone: Entry | undefined, common: { params:
     issues.add(kind.value, `Cron schedule '${schedule}' is not valid (${(error as Error).message}); write 5 fields, e.g. '0 2 * * *' for 02:00 daily.`)
     return undefined
   }
-  return { kind: 'cron', schedule, ...(tz ? { timezone: tz } : {}), ...common }
+  return { kind: 'cron', schedule, ...(tz ? { timezone: tz } : {}), ...(catchup ? { catchup } : {}), ...common }
 }
 
 export function policyOf(entry: Entry | undefined, issues: IssueList): ConcurrencyPolicy | undefined {
