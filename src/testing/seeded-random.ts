@@ -1,14 +1,2 @@
-/**
- * mulberry32: a tiny, fast, seedable generator for test data and fuzzing, so a failing run
- * replays exactly from its seed. Returns numbers in [0, 1).
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Tests draw their data from the same generator production shuffles with. */
+export { seededRandom } from '../shared/seeded-random.js'

@@ -1,3 +1,5 @@
+import { seededRandom } from '../shared/seeded-random.js'
+
 /**
  * A seeded shuffle split. The indices are part of a training result so a peer (scikit-learn in the
  * parity test) can be trained on exactly the same rows.
@@ -5,18 +7,6 @@
 export interface SplitIndices {
   readonly train: Uint32Array
   readonly test: Uint32Array
-}
-
-/** mulberry32: a small, fast 32-bit generator; good enough to shuffle rows reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** The test share is rounded up, as scikit-learn's train_test_split does; both sides keep at least one row. */
