@@ -44,6 +44,9 @@ export interface TrainResult {
   readonly droppedRows: number
   readonly trainSeconds: number
   readonly onnx: Uint8Array
+  /** The rows trained and scored on (after leaving out incomplete ones). */
+  readonly data: TrainingData
+  readonly target: string
 }
 
 export const DEFAULT_TEST_SIZE = 0.2
@@ -107,6 +110,8 @@ export function trainOnData(data: TrainingData, options: TrainOptions): TrainRes
     droppedRows: data.droppedRows,
     trainSeconds,
     onnx: exportOnnx(model, data.features.names),
+    data,
+    target: options.target,
   }
 }
 
