@@ -40,14 +40,14 @@ function gradientNorm(columns: Float32Array[], target: Float64Array, model: Retu
 describe('fitLogistic', () => {
   it('should reach the optimum of scikit-learn\'s binary objective with one logit', () => {
     const { columns, target } = data(400, 2, 1)
-    const model = fitLogistic(columns, target, labels(2), { l2: 1, maxIterations: 200 })
+    const model = fitLogistic(columns, target, labels(2), { l2: 1, maxIterations: 200, tolerance: 1e-8 })
     assert.equal(model.outputs, 1)
     assert.ok(gradientNorm(columns, target, model, 1) < 1e-5)
   })
 
   it('should fit a multinomial model with one logit per class whose probabilities sum to one', () => {
     const { columns, target } = data(600, 3, 2)
-    const model = fitLogistic(columns, target, labels(3), { l2: 1, maxIterations: 200 })
+    const model = fitLogistic(columns, target, labels(3), { l2: 1, maxIterations: 200, tolerance: 1e-8 })
     assert.equal(model.outputs, 3)
     assert.ok(gradientNorm(columns, target, model, 1) < 1e-5)
     const p = predict(model, columns)

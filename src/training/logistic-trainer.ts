@@ -7,9 +7,13 @@ export interface LogisticOptions {
   /** L2 strength λ = 1/C: scikit-learn's default C = 1.0 is λ = 1; 0 turns the penalty off. */
   readonly l2: number
   readonly maxIterations: number
+  /** Largest gradient component at which the optimizer stops; default 1e-4 as scikit-learn. */
   readonly tolerance?: number
   readonly onProgress?: ProgressListener
 }
+
+/** scikit-learn's lbfgs `tol`: its objective is also the per-row mean, so the gradients compare. */
+const DEFAULT_TOLERANCE = 1e-4
 
 export const LOGISTIC_DEFAULTS: LogisticOptions = { l2: 1, maxIterations: 100 }
 
@@ -84,7 +88,7 @@ export function fitLogistic(columns: readonly Float32Array[], target: Float64Arr
   const onIteration = options.onProgress ? (i: number) => options.onProgress!(i, options.maxIterations) : undefined
   const result = minimizeLbfgs(f, new Float64Array((columns.length + 1) * k), {
     maxIterations: options.maxIterations,
-    tolerance: options.tolerance ?? 1e-6,
+    tolerance: options.tolerance ?? DEFAULT_TOLERANCE,
     ...(onIteration ? { onIteration } : {}),
   })
   return {
