@@ -4,19 +4,31 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { RegistryReferenceSource } from '../monitoring/monitors/registry-reference-source.js'
+import { openPostgresSchema } from '../storage/contract/test-databases.js'
 import { call, createTestApp, type TestApp } from '../testing/test-services.js'
 import { predict } from './model-predictions.js'
 import { writeSyntheticCsv } from './synthetic-data.test-helper.js'
 import { train, type TrainResult } from './train-model.js'
 import { MODEL_ARTIFACT, trackTraining } from './training-tracking.js'
 
-describe('tracking and registering a training run', () => {
+const POSTGRES_URL = process.env['PLINTH_TEST_POSTGRES_URL']
+const BACKENDS = [
+  { name: 'sqlite', skip: undefined },
+  { name: 'postgres', skip: POSTGRES_URL ? undefined : 'PLINTH_TEST_POSTGRES_URL is not set' },
+]
+
+for (const backend of BACKENDS) describe(`tracking and registering a training run (${backend.name})`, { skip: backend.skip }, () => {
   let t: TestApp
   let folder: string
   let csv: string
   let result: TrainResult
+  let dropSchema = async () => {}
   before(async () => {
-    t = await createTestApp()
+    if (backend.name === 'postgres') {
+      const schema = await openPostgresSchema(POSTGRES_URL!)
+      dropSchema = schema.cleanup
+      t = await createTestApp({ backendStoreUri: schema.uri })
+    } else t = await createTestApp()
     folder = mkdtempSync(join(tmpdir(), 'plinth-train-track-'))
     csv = join(folder, 'churn.csv')
     writeSyntheticCsv(csv, 'binary', 800, 4, 21)
@@ -24,6 +36,7 @@ describe('tracking and registering a training run', () => {
   })
   after(async () => {
     await t.close()
+    await dropSchema()
     rmSync(folder, { recursive: true, force: true })
   })
 
