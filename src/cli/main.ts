@@ -20,6 +20,7 @@ import { registerRunsCommand } from './runs-command.js'
 import { registerServeCommand } from './serve-command.js'
 import { registerServerCommand } from './server-command.js'
 import { registerTokensCommand } from './tokens-command.js'
+import { registerTrainCommand } from './train-command.js'
 
 const program = new Command()
   .name('plinth')
@@ -43,6 +44,7 @@ registerPerformanceCommand(program)
 registerProfileCommand(program)
 registerMonitorsCommand(program)
 registerCiCommand(program)
+registerTrainCommand(program)
 
 /** The CLI with every command registered, for tests that check command lines without running them. */
 export function buildProgram(): Command {

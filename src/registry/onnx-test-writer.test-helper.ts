@@ -1,29 +1,23 @@
 /**
- * A tiny protobuf writer for tests: builds ONNX ModelProto bytes with chosen inputs and outputs,
- * so tests need no .onnx fixture files. Field numbers are ONNX's (see onnx-signature.ts).
+ * ONNX ModelProto bytes with chosen inputs and outputs for registry tests, so they need no .onnx
+ * fixture files; field helpers for tests that write malformed messages by hand. Built on the
+ * training export's production protobuf writer.
  */
+import { encodeOnnxModel } from '../training/onnx/onnx-model-builder.js'
+import { bytesField, varint as encodeVarint, varintField } from '../training/onnx/protobuf-writer.js'
 
 export function varint(value: number | bigint): Buffer {
-  let v = BigInt.asUintN(64, BigInt(value))
-  const bytes: number[] = []
-  do {
-    let byte = Number(v & 0x7fn)
-    v >>= 7n
-    if (v > 0n) byte |= 0x80
-    bytes.push(byte)
-  } while (v > 0n)
-  return Buffer.from(bytes)
+  return Buffer.from(encodeVarint(value))
 }
 
 /** A varint field. */
 export function vField(field: number, value: number | bigint): Buffer {
-  return Buffer.concat([varint(field * 8), varint(value)])
+  return Buffer.from(varintField(field, value))
 }
 
 /** A length-delimited field (string, bytes or embedded message). */
 export function lField(field: number, content: Buffer | string): Buffer {
-  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content
-  return Buffer.concat([varint(field * 8 + 2), varint(bytes.length), bytes])
+  return Buffer.from(bytesField(field, content))
 }
 
 export interface TestTensor {
@@ -32,12 +26,6 @@ export interface TestTensor {
   elemType: number
   /** A number is dim_value, a string dim_param; undefined leaves the shape out (unknown rank). */
   dims?: Array<number | string>
-}
-
-function valueInfo(t: TestTensor): Buffer {
-  const dims = (t.dims ?? []).map((d) => lField(1, typeof d === 'number' ? vField(1, d) : lField(2, d)))
-  const tensorType = Buffer.concat([vField(1, t.elemType), ...(t.dims ? [lField(2, Buffer.concat(dims))] : [])])
-  return Buffer.concat([...(t.name ? [lField(1, t.name)] : []), lField(2, lField(1, tensorType))])
 }
 
 export interface TestModel {
@@ -50,25 +38,22 @@ export interface TestModel {
   producerName?: string
 }
 
-/** ModelProto bytes for a graph with one Identity-like node (never run; only read). */
+/** ModelProto bytes for a graph with one Identity node (never run; only read). */
 export function onnxModel(model: TestModel): Buffer {
   const initializers = model.initializers ?? []
-  const graph = Buffer.concat([
-    lField(1, Buffer.concat([lField(1, model.inputs[0]?.name ?? 'x'), lField(2, model.outputs[0]?.name ?? 'y'), lField(4, 'Identity')])),
-    lField(2, 'test-graph'),
-    // A weight with raw_data (field 9) the reader must skip by length.
-    ...initializers.map((name) => lField(5, Buffer.concat([vField(1, 4), vField(2, 1), lField(8, name), lField(9, Buffer.alloc(16))]))),
-    ...model.inputs.map((t) => lField(11, valueInfo(t))),
-    ...initializers.map((name) => lField(11, valueInfo({ name, elemType: 1, dims: [4] }))),
-    ...model.outputs.map((t) => lField(12, valueInfo(t))),
-  ])
-  return Buffer.concat([
-    vField(1, model.irVersion ?? 8),
-    lField(2, model.producerName ?? 'plinth-test'),
-    lField(3, '1.0'),
-    lField(7, graph),
-    lField(8, Buffer.concat([lField(1, ''), vField(2, model.opset ?? 17)])),
-  ])
+  return Buffer.from(encodeOnnxModel({
+    nodes: [{ opType: 'Identity', inputs: [model.inputs[0]?.name ?? 'x'], outputs: [model.outputs[0]?.name ?? 'y'] }],
+    graphName: 'test-graph',
+    // Weights with raw_data the reader must skip by length.
+    initializers: initializers.map((name) => ({ name, dims: [4], data: new Float32Array(4) })),
+    inputs: model.inputs.map((t) => ({ name: t.name, elemType: t.elemType, ...(t.dims ? { shape: t.dims } : {}) })),
+    initializerInputs: initializers.map((name) => ({ name, elemType: 1, shape: [4] })),
+    outputs: model.outputs.map((t) => ({ name: t.name, elemType: t.elemType, ...(t.dims ? { shape: t.dims } : {}) })),
+    irVersion: model.irVersion ?? 8,
+    producerName: model.producerName ?? 'plinth-test',
+    producerVersion: '1.0',
+    opsetImports: [{ domain: '', version: model.opset ?? 17 }],
+  }))
 }
 
 /** The model most tests register: FP32 [batch, 8] and INT64 [1] in, FP32 [batch, 1] out. */

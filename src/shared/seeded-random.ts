@@ -1,5 +1,5 @@
 /**
- * mulberry32: a tiny, fast, seedable generator for test and demo data and fuzzing, so a failing run
+ * mulberry32: a tiny, fast, seedable generator, so a shuffle (a training split) or a test's data
  * replays exactly from its seed. Returns numbers in [0, 1).
  */
 export function seededRandom(seed: number): () => number {

@@ -1,2 +1,2 @@
-// Tests import the generator from here; the demo needs it in the build, so it lives in shared/.
+/** Tests draw their data from the same generator production shuffles with. */
 export { seededRandom } from '../shared/seeded-random.js'

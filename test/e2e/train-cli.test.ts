@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { readOnnxSignature } from '../../src/registry/onnx-signature.js'
+import { writeSyntheticCsv } from '../../src/training/synthetic-data.test-helper.js'
+import { makeTempDir, removeTempDir, runCli, sqliteUri } from './plinth-process.test-helper.js'
+
+/** `plinth train` as a pipeline step runs it: a CSV in, a model file, a run and a version out. */
+describe('plinth train', () => {
+  let dir: string
+  let csv: string
+  let env: Record<string, string>
+
+  before(async () => {
+    dir = await makeTempDir('train-cli')
+    csv = join(dir, 'houses.csv')
+    writeSyntheticCsv(csv, 'regression', 600, 3, 4)
+    env = { PLINTH_BACKEND_STORE_URI: sqliteUri(join(dir, 'plinth.db')), PLINTH_ARTIFACTS_DESTINATION: join(dir, 'artifacts') }
+    const migrated = await runCli(['db', 'migrate'], { env })
+    assert.equal(migrated.code, 0, migrated.stderr)
+  })
+  after(() => removeTempDir(dir))
+
+  it('should write an ONNX regressor and print its holdout metrics without touching the database', async () => {
+    const out = join(dir, 'model.onnx')
+    const result = await runCli(['train', '--data', csv, '--target', 'y', '--model', 'linear', '--out', out])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /Trained linear \(regression, target y\) on 480 rows/)
+    assert.match(result.stdout, /r2\s+0\.\d{4}/)
+    assert.deepEqual(readOnnxSignature(await readFile(out)).outputs.map((o) => o.name), ['variable'])
+  })
+
+  it('should track a run and register a version, answering with the documented JSON', async () => {
+    const result = await runCli(['train', '--data', csv, '--target', 'y', '--trees', '10', '--experiment', 'houses', '--register', 'houses', '--json'], { env })
+    assert.equal(result.code, 0, result.stderr)
+    const output = JSON.parse(result.stdout)
+    assert.deepEqual(Object.keys(output), [
+      'task', 'model', 'target', 'features', 'trainRows', 'testRows', 'droppedRows', 'params', 'metrics', 'trainSeconds',
+      'out', 'experimentId', 'runId', 'modelUri', 'registeredModel', 'version',
+    ])
+    assert.equal(output.model, 'gbt')
+    assert.equal(output.modelUri, `runs:/${output.runId}/model/model.onnx`)
+    assert.equal(output.version, 1)
+    assert.deepEqual(Object.keys(output.metrics), ['mae', 'rmse', 'r2'])
+    const shown = await runCli(['models', 'show', 'houses', '1', '--json'], { env })
+    const version = JSON.parse(shown.stdout)
+    assert.equal(version.runId, output.runId)
+    assert.deepEqual(version.tags.find((t: { key: string }) => t.key === 'plinth.reference_data'), { key: 'plinth.reference_data', value: 'reference/reference.csv' })
+  })
+
+  it('should refuse a text feature with INVALID_PARAMETER_VALUE and say which column', async () => {
+    const withText = join(dir, 'text.csv')
+    await writeFile(withText, 'size,colour,y\n1,red,0\n2,blue,1\n3,red,0\n4,blue,1\n')
+    const result = await runCli(['train', '--data', withText, '--target', 'y'])
+    assert.equal(result.code, 3)
+    assert.match(result.stderr, /Feature column 'colour' holds text/)
+  })
+
+  it('should refuse a classifier asked to do regression', async () => {
+    const result = await runCli(['train', '--data', csv, '--target', 'y', '--model', 'logistic'])
+    assert.equal(result.code, 3)
+    assert.match(result.stderr, /--model logistic is a classifier but the task is regression/)
+  })
+})
