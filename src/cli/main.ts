@@ -16,6 +16,7 @@ import { registerRunsCommand } from './runs-command.js'
 import { registerServeCommand } from './serve-command.js'
 import { registerServerCommand } from './server-command.js'
 import { registerTokensCommand } from './tokens-command.js'
+import { registerWorkerCommand } from './worker-command.js'
 
 const program = new Command()
   .name('plinth')
@@ -37,5 +38,6 @@ registerFeedbackCommand(program)
 registerPerformanceCommand(program)
 registerProfileCommand(program)
 registerMonitorsCommand(program)
+registerWorkerCommand(program)
 
 program.parseAsync(process.argv).catch(reportAndExit)
