@@ -112,7 +112,9 @@ async function idleLatency(executor: QueueExecutor): Promise<{ toStart: number[]
 }
 
 function report(label: string, run: FanOut): void {
-  const failed = run.results.filter((r) => r.outcome !== 'succeeded').length
+  const notSucceeded = run.results.filter((r) => r.outcome !== 'succeeded')
+  const failed = notSucceeded.length
+  for (const r of notSucceeded.slice(0, 3)) console.log(`  not succeeded: ${r.outcome} on ${r.worker ?? '-'}: ${r.error ?? ''}`)
   const gaps = percentiles(handoffGaps(run.results))
   const stepMs = percentiles(run.results.map((r) => r.endedAt - r.startedAt))
   const overhead = ((run.wallMs - IDEAL_MS) / IDEAL_MS) * 100

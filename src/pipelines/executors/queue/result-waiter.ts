@@ -52,11 +52,13 @@ export class ResultWaiter {
   /** Reads the job once; settles the wait if it already ended. */
   async check(attemptId: string): Promise<void> {
     if (!this.#pending.has(attemptId)) return
+    // State first: a job read before its state could be one that ended in between, without its result.
+    const state = await this.#queue.getJobState(attemptId)
+    if (state === 'unknown') return this.settle(attemptId, vanishedJobResult(attemptId))
+    if (state !== 'completed' && state !== 'failed') return
     const job = await this.#queue.getJob(attemptId)
     if (!job) return this.settle(attemptId, vanishedJobResult(attemptId))
-    const state = await job.getState()
-    if (state === 'completed') this.settle(attemptId, asStepResult(job.returnvalue))
-    else if (state === 'failed') this.settle(attemptId, failedJobResult(job.failedReason))
+    this.settle(attemptId, state === 'completed' ? asStepResult(job.returnvalue) : failedJobResult(job.failedReason))
   }
 
   /** The attempts keep running on workers; a new executor on the same queue picks their results up. */
