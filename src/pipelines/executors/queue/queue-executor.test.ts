@@ -69,6 +69,24 @@ describe('QueueExecutor with QueueWorker on Redis', { skip: skipWithoutRedis }, 
     assert.deepEqual(await lines(file), ['hello'])
   })
 
+  it('should hand secrets to the step while Redis only ever holds them sealed', async () => {
+    const name = queueName('secret')
+    const file = join(dir, 'secret.txt')
+    const key = 'shared-queue-key-for-tests'
+    const w = new QueueWorker({ redisUrl: url, queueName: name, runAttempt: runShell, secretKey: key })
+    await w.start()
+    open.push(w)
+    const exec = new QueueExecutor({ redisUrl: url, queueName: name, secretKey: key })
+    open.push(exec)
+    const task = { ...shellTask('att-secret', `echo "$TOKEN" >> ${file}`, { TOKEN: 'hunter2-token' }), secretEnv: ['TOKEN'] }
+    assert.equal((await exec.execute(task, new AbortController().signal)).outcome, 'succeeded')
+    assert.deepEqual(await lines(file), ['hunter2-token'])
+    const queue = new Queue(name, { connection: { url }, prefix: QUEUE_KEY_PREFIX })
+    const stored = JSON.stringify((await queue.getJob('att-secret'))?.data)
+    await queue.close()
+    assert.ok(stored.includes('plinth-sealed:v1:') && !stored.includes('hunter2-token'), stored)
+  })
+
   it('should report a failing step as failed and not retry it', async () => {
     const name = queueName('fail')
     const file = join(dir, 'fail.txt')

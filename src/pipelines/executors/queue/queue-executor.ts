@@ -12,10 +12,12 @@ import {
   checkRedisUrl,
   DEFAULT_QUEUE_NAME,
   DEFAULT_RETAIN_FINISHED_SECONDS,
+  failedResult,
   QUEUE_KEY_PREFIX,
   type StepJobData,
 } from './queue-protocol.js'
 import { ResultWaiter } from './result-waiter.js'
+import { codecFromEnv, sealSecrets, SecretEnvCodec } from './secret-env-codec.js'
 
 export interface QueueExecutorOptions {
   readonly redisUrl: string
@@ -26,6 +28,8 @@ export interface QueueExecutorOptions {
   readonly sweepIntervalMs?: number
   /** Connection trouble BullMQ reports while it reconnects; awaited attempts stay pending meanwhile. */
   readonly onError?: (error: Error) => void
+  /** Seals secret env values in Redis; PLINTH_QUEUE_SECRET_KEY unless given. Workers need the same. */
+  readonly secretKey?: string
 }
 
 interface Parts {
@@ -51,6 +55,7 @@ export class QueueExecutor implements StepExecutor {
   readonly #retainSeconds: number
   readonly #sweepIntervalMs: number
   readonly #onError: (error: Error) => void
+  readonly #codec: SecretEnvCodec | undefined
   #parts: Promise<Parts> | undefined
   #closed = false
 
@@ -59,19 +64,26 @@ export class QueueExecutor implements StepExecutor {
     this.#queueName = checkQueueName(options.queueName ?? DEFAULT_QUEUE_NAME)
     this.#retainSeconds = options.retainFinishedSeconds ?? DEFAULT_RETAIN_FINISHED_SECONDS
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 15_000
+    this.#codec = options.secretKey ? new SecretEnvCodec(options.secretKey) : codecFromEnv()
     this.#onError = options.onError ?? ((error) => process.emitWarning(`queue executor: ${error.message}`))
   }
 
   async execute(task: StepTask, signal: AbortSignal): Promise<StepResult> {
     checkAttemptId(task.attemptId)
     if (signal.aborted) return cancelledBeforeStart()
+    let sealed: StepTask
+    try {
+      sealed = sealSecrets(task, this.#codec)
+    } catch (error) {
+      return failedResult((error as Error).message)
+    }
     const parts = await this.#open()
     // Waiting starts before the job exists, so a result that comes at once is not missed.
     const result = parts.waiter.wait(task.attemptId)
     const onAbort = () => void this.#cancel(parts, task.attemptId).catch(() => undefined)
     signal.addEventListener('abort', onAbort, { once: true })
     try {
-      await parts.queue.add(task.step, { task, enqueuedAt: Date.now() }, this.#jobOptions(task.attemptId))
+      await parts.queue.add(task.step, { task: sealed, enqueuedAt: Date.now() }, this.#jobOptions(task.attemptId))
       await parts.waiter.check(task.attemptId)
       return await result
     } finally {

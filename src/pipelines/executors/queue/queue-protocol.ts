@@ -60,6 +60,10 @@ function emptyResult(outcome: StepResult['outcome'], error: string, at = Date.no
   return { outcome, error, outputParams: {}, outputArtifacts: {}, metrics: {}, startedAt: at, endedAt: at }
 }
 
+export function failedResult(error: string): StepResult {
+  return emptyResult('failed', error)
+}
+
 export function cancelledBeforeStart(): StepResult {
   return emptyResult('cancelled', 'cancelled before a worker started it')
 }

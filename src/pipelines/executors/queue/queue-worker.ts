@@ -1,7 +1,7 @@
 import type { Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { AppError } from '../../../shared/errors.js'
-import type { StepOutcome, StepResult } from '../../step-executor.js'
+import type { StepOutcome, StepResult, StepTask } from '../../step-executor.js'
 import { bullConnection, loadBullMq, openRedis } from './bullmq-loader.js'
 import {
   cancelChannel,
@@ -10,11 +10,13 @@ import {
   checkQueueName,
   checkRedisUrl,
   DEFAULT_QUEUE_NAME,
+  failedResult,
   QUEUE_KEY_PREFIX,
   workerIdentity,
   type AttemptRunner,
   type StepJobData,
 } from './queue-protocol.js'
+import { codecFromEnv, openSecrets, SecretEnvCodec } from './secret-env-codec.js'
 
 export interface QueueWorkerOptions {
   readonly redisUrl: string
@@ -32,6 +34,8 @@ export interface QueueWorkerOptions {
   /** host:pid unless given; reported in every result. */
   readonly identity?: string
   readonly onEvent?: (event: WorkerEvent) => void
+  /** Opens the secret env values the server sealed; PLINTH_QUEUE_SECRET_KEY unless given. */
+  readonly secretKey?: string
 }
 
 export type WorkerEvent =
@@ -64,6 +68,7 @@ export class QueueWorker {
   readonly #queueName: string
   readonly #identity: string
   readonly #running = new Map<string, Running>()
+  readonly #codec: SecretEnvCodec | undefined
   #connections: Connections | undefined
   #stopping: Promise<void> | undefined
 
@@ -72,6 +77,7 @@ export class QueueWorker {
     this.#options = options
     this.#queueName = checkQueueName(options.queueName ?? DEFAULT_QUEUE_NAME)
     this.#identity = options.identity ?? workerIdentity()
+    this.#codec = options.secretKey ? new SecretEnvCodec(options.secretKey) : codecFromEnv()
     const concurrency = options.concurrency ?? 1
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new AppError('INVALID_PARAMETER_VALUE', `--concurrency must be a whole number of at least 1; got ${concurrency}.`)
   }
@@ -159,8 +165,15 @@ export class QueueWorker {
     const { task } = job.data
     let result: StepResult | undefined
     let failure: unknown
+    let opened: StepTask
     try {
-      result = await this.#options.runAttempt(task, running.controller.signal)
+      opened = openSecrets(task, this.#codec)
+    } catch (error) {
+      // A configuration problem of this worker: a result the run view shows, not a BullMQ failure.
+      return failedResult((error as Error).message)
+    }
+    try {
+      result = await this.#options.runAttempt(opened, running.controller.signal)
     } catch (error) {
       failure = error
     }
