@@ -28,11 +28,18 @@ export function bullConnection(redisUrl: string): ConnectionOptions {
 export async function openRedis(redisUrl: string, name: string): Promise<Redis> {
   const { Redis: RedisClient } = await import('ioredis')
   const client = new RedisClient(redisUrl, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: true })
+  // The first connection error says why (ECONNREFUSED, auth); connect() itself only says it closed.
+  let firstError: Error | undefined
+  const remember = (error: Error) => (firstError ??= error)
+  client.on('error', remember)
   try {
     await client.connect()
   } catch (cause) {
     client.disconnect()
-    throw new AppError('TEMPORARILY_UNAVAILABLE', `Cannot reach Redis at ${redactUrl(redisUrl)}: ${(cause as Error).message}. Is it running, and is --redis-url right?`, { cause })
+    const why = (firstError ?? (cause as Error)).message.replace(/\.$/, '')
+    throw new AppError('TEMPORARILY_UNAVAILABLE', `Cannot reach Redis at ${redactUrl(redisUrl)}: ${why}. Is it running, and is --redis-url right?`, { cause })
+  } finally {
+    client.off('error', remember)
   }
   return client
 }
