@@ -21,6 +21,7 @@ import { registerServeCommand } from './serve-command.js'
 import { registerServerCommand } from './server-command.js'
 import { registerTokensCommand } from './tokens-command.js'
 import { registerTrainCommand } from './train-command.js'
+import { registerWorkerCommand } from './worker-command.js'
 
 const program = new Command()
   .name('plinth')
@@ -45,6 +46,7 @@ registerProfileCommand(program)
 registerMonitorsCommand(program)
 registerCiCommand(program)
 registerTrainCommand(program)
+registerWorkerCommand(program)
 
 /** The CLI with every command registered, for tests that check command lines without running them. */
 export function buildProgram(): Command {

@@ -34,6 +34,10 @@ export interface PlinthConfig {
   /** NATS server that stored prediction logs are also published to (JetStream); '' for none. */
   readonly predictionLogNatsUrl: string
   readonly predictionLogNatsSubject: string
+  /** Where pipeline steps run: `local` child processes, or `queue` (BullMQ on Redis, run by `plinth worker`). */
+  readonly executor: 'local' | 'queue'
+  /** Redis the queue executor and `plinth worker` share; '' for none. */
+  readonly redisUrl: string
 }
 
 export const DEFAULT_CONFIG: PlinthConfig = Object.freeze({
@@ -57,6 +61,8 @@ export const DEFAULT_CONFIG: PlinthConfig = Object.freeze({
   predictionLogRetentionDays: 30,
   predictionLogNatsUrl: '',
   predictionLogNatsSubject: 'plinth.predictions',
+  executor: 'local',
+  redisUrl: '',
 })
 
 /** `--backend-store-uri` → `PLINTH_BACKEND_STORE_URI`: every flag's environment variable. */
@@ -98,7 +104,23 @@ export function resolveConfig(flags: Overrides = {}, env: NodeJS.ProcessEnv = pr
     predictionLogRetentionDays: integer(pick('predictionLogRetentionDays', 'prediction-log-retention-days'), '--prediction-log-retention-days', 0, 36_500),
     predictionLogNatsUrl: natsUrl(pick('predictionLogNatsUrl', 'prediction-log-nats-url')),
     predictionLogNatsSubject: natsSubject(pick('predictionLogNatsSubject', 'prediction-log-nats-subject')),
+    ...stepExecution(pick('executor', 'executor'), pick('redisUrl', 'redis-url')),
   })
+}
+
+function stepExecution(executorValue: unknown, redisValue: unknown): Pick<PlinthConfig, 'executor' | 'redisUrl'> {
+  const executor = String(executorValue)
+  if (executor !== 'local' && executor !== 'queue') {
+    throw new AppError('INVALID_PARAMETER_VALUE', `--executor takes local or queue; got '${executor}' (flag or ${envName('--executor')}).`)
+  }
+  const redisUrl = String(redisValue).trim()
+  if (redisUrl !== '' && !/^rediss?:\/\/\S+$/.test(redisUrl)) {
+    throw new AppError('INVALID_PARAMETER_VALUE', `--redis-url must be a Redis URL such as redis://127.0.0.1:6379; got '${redisUrl}' (flag or ${envName('--redis-url')}).`)
+  }
+  if (executor === 'queue' && redisUrl === '') {
+    throw new AppError('INVALID_PARAMETER_VALUE', `--executor queue needs --redis-url (or ${envName('--redis-url')}): the Redis that plinth worker processes take steps from.`)
+  }
+  return { executor, redisUrl }
 }
 
 function integer(value: unknown, flag: string, min: number, max: number): number {
