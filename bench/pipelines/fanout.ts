@@ -12,8 +12,12 @@
  * Steps are `sleep`, so on a small machine the workers mostly wait rather than compete for CPU.
  */
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { createDefaultStepRunner } from '../../src/pipelines/executors/queue/default-step-runner.js'
+import { createArtifactStore } from '../../src/artifacts/index.js'
+import { runStepProcess } from '../../src/pipelines/executors/run-step-process.js'
 import { QueueExecutor } from '../../src/pipelines/executors/queue/queue-executor.js'
 import type { StepResult, StepTask } from '../../src/pipelines/step-executor.js'
 import { dropQueue } from '../../src/pipelines/executors/queue/queue-redis.test-helper.js'
@@ -36,6 +40,7 @@ const DURATION_MS = Number(args['duration-ms'])
 const PROBES = Number(args.probes)
 const REDIS_URL = args['redis-url']!
 const IDEAL_MS = (STEPS * DURATION_MS) / WORKERS
+const ARTIFACTS = mkdtempSync(join(tmpdir(), 'plinth-fanout-artifacts-'))
 
 function sleepTask(index: number, seconds: number): StepTask {
   return {
@@ -71,7 +76,10 @@ async function fanOut(run: (task: StepTask) => Promise<StepResult>): Promise<Fan
 
 /** W loops in this process taking the next step as soon as they are free: the queue-less peer. */
 async function localPeer(): Promise<FanOut> {
-  const runner = createDefaultStepRunner()
+  // The same attempt runner the workers use, so the comparison is the queue and nothing else.
+  const artifacts = createArtifactStore(ARTIFACTS)
+  await artifacts.init()
+  const runner = (task: StepTask, signal: AbortSignal) => runStepProcess(task, signal, { artifacts })
   const signal = new AbortController().signal
   const free = Array.from({ length: WORKERS }, (_, i) => `local-${i}`)
   const waiting: Array<(slot: string) => void> = []
@@ -125,7 +133,7 @@ function report(label: string, run: FanOut): void {
 async function main(): Promise<void> {
   const queueName = `bench-fanout-${randomUUID().slice(0, 8)}`
   console.log(`fan-out: ${STEPS} steps of sleep ${DURATION_MS} ms, ${WORKERS} workers of concurrency 1, Redis ${REDIS_URL}`)
-  const workers: WorkerProcess[] = await Promise.all(Array.from({ length: WORKERS }, () => startWorkerProcess(['--redis-url', REDIS_URL, '--queue', queueName, '--concurrency', '1'])))
+  const workers: WorkerProcess[] = await Promise.all(Array.from({ length: WORKERS }, () => startWorkerProcess(['--redis-url', REDIS_URL, '--artifacts-destination', ARTIFACTS, '--queue', queueName, '--concurrency', '1'])))
   const executor = new QueueExecutor({ redisUrl: REDIS_URL, queueName })
   try {
     await Promise.all(Array.from({ length: WORKERS * 2 }, (_, i) => executor.execute(sleepTask(i, 0), new AbortController().signal)))

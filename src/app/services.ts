@@ -25,6 +25,7 @@ import type { MonitorService } from '../monitoring/monitors/monitor-service.js'
 import { PerformanceServiceSource } from '../monitoring/monitors/performance-service-source.js'
 import type { PipelineService } from '../pipelines/pipeline-service.js'
 import type { TriggerManager } from '../pipelines/triggers/trigger-manager.js'
+import { QueueExecutor } from '../pipelines/executors/queue/queue-executor.js'
 import { createBuiltinSteps } from '../pipelines/builtins/index.js'
 import { createPipelineTriggers, type TriggerOptions } from './pipeline-triggers.js'
 import { createPipelines, type PipelineOptions } from './pipeline-services.js'
@@ -124,7 +125,7 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     ...options.monitoring,
   })
   let composed: Services | undefined
-  const pipelines = createPipelines(database, store, tracking, () => composed, { builtins: createBuiltinSteps(), ...options.pipelines })
+  const pipelines = createPipelines(database, store, tracking, () => composed, { builtins: createBuiltinSteps(), ...queueExecutor(config), ...options.pipelines })
   const triggers = createPipelineTriggers(database, pipelines.service, monitoring.monitors, options.triggers)
   composed = Object.freeze({
     config,
@@ -159,4 +160,9 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     },
   })
   return composed
+}
+
+/** `--executor queue`: command steps go to `plinth worker` processes through Redis (BullMQ is loaded on first use). */
+function queueExecutor(config: PlinthConfig): { executor?: QueueExecutor } {
+  return config.executor === 'queue' ? { executor: new QueueExecutor({ redisUrl: config.redisUrl, onError: (error) => process.emitWarning(`pipeline queue: ${error.message}`) }) } : {}
 }

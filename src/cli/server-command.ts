@@ -15,6 +15,8 @@ export function registerServerCommand(program: Command): void {
     .option('--workers <n>', 'server processes sharing the port (env PLINTH_WORKERS)')
     .option('--auth', 'require API tokens on every request (env PLINTH_AUTH)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug (env PLINTH_LOG_LEVEL)')
+    .option('--executor <kind>', 'where pipeline command steps run: local (child processes) or queue (plinth worker via Redis) (env PLINTH_EXECUTOR)')
+    .option('--redis-url <url>', 'Redis for --executor queue (env PLINTH_REDIS_URL)')
   withServingFlags(command).action(
     action(async (flags: Record<string, string | boolean | undefined>) => {
       const config = resolveConfig({
@@ -25,6 +27,8 @@ export function registerServerCommand(program: Command): void {
         workers: flags.workers as string | undefined,
         auth: flags.auth as boolean | undefined,
         logLevel: flags.logLevel as string | undefined,
+        executor: flags.executor as string | undefined,
+        redisUrl: flags.redisUrl as string | undefined,
         ...servingFlags(flags),
       })
       await runServer(config, (line) => process.stdout.write(`${line}\n`))

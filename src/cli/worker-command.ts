@@ -1,7 +1,8 @@
 import type { Command } from 'commander'
 import { resolveConfig } from '../config/index.js'
 import { redactUrl } from '../pipelines/executors/queue/bullmq-loader.js'
-import { createDefaultStepRunner } from '../pipelines/executors/queue/default-step-runner.js'
+import { createArtifactStore } from '../artifacts/index.js'
+import { runStepProcess } from '../pipelines/executors/run-step-process.js'
 import { DEFAULT_QUEUE_NAME } from '../pipelines/executors/queue/queue-protocol.js'
 import { QueueWorker, type WorkerEvent } from '../pipelines/executors/queue/queue-worker.js'
 import { AppError } from '../shared/errors.js'
@@ -9,6 +10,7 @@ import { action } from './cli-context.js'
 
 interface WorkerFlags {
   redisUrl?: string
+  artifactsDestination?: string
   concurrency: string
   queue: string
   lockDurationMs: string
@@ -23,6 +25,7 @@ export function registerWorkerCommand(program: Command): void {
     .command('worker')
     .description('run pipeline steps from a Redis queue (the server runs with --executor queue)')
     .option('--redis-url <url>', 'Redis the server enqueues steps on (env PLINTH_REDIS_URL)')
+    .option('--artifacts-destination <uri>', 'the artifact store the server uses (s3://… when workers run on other machines; env PLINTH_ARTIFACTS_DESTINATION)')
     .option('--concurrency <n>', 'steps this worker runs at once', '1')
     .option('--queue <name>', 'queue to take steps from', process.env.PLINTH_QUEUE ?? DEFAULT_QUEUE_NAME)
     .option('--lock-duration-ms <ms>', 'lease on a running step; a worker silent this long loses it', '30000')
@@ -34,9 +37,12 @@ export function registerWorkerCommand(program: Command): void {
 }
 
 async function runWorker(flags: WorkerFlags): Promise<void> {
-  const { redisUrl } = resolveConfig({ redisUrl: flags.redisUrl })
+  const { redisUrl, artifactsDestination } = resolveConfig({ redisUrl: flags.redisUrl, artifactsDestination: flags.artifactsDestination })
   if (redisUrl === '') throw new AppError('INVALID_PARAMETER_VALUE', 'plinth worker needs --redis-url (or PLINTH_REDIS_URL): the Redis the server enqueues steps on.')
   const log = logger(flags.json === true)
+  // Inputs are read from and outputs, logs and metrics written to the server's artifact store.
+  const artifacts = createArtifactStore(artifactsDestination)
+  await artifacts.init()
   const worker = new QueueWorker({
     redisUrl,
     queueName: flags.queue,
@@ -44,7 +50,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     lockDurationMs: whole(flags.lockDurationMs, '--lock-duration-ms', 1000),
     stalledIntervalMs: whole(flags.stalledIntervalMs, '--stalled-interval-ms', 100),
     maxStalledCount: whole(flags.maxStalled, '--max-stalled', 1),
-    runAttempt: createDefaultStepRunner(),
+    runAttempt: (task, signal) => runStepProcess(task, signal, { artifacts }),
     onEvent: log,
   })
   const graceMs = whole(flags.graceMs, '--grace-ms', 0)

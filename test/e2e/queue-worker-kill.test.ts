@@ -34,7 +34,7 @@ describe('plinth worker killed with SIGKILL mid-step', { skip: skipWithoutRedis 
   })
 
   async function worker(queueName: string): Promise<WorkerProcess> {
-    const w = await startWorkerProcess(['--redis-url', url, '--queue', queueName, '--lock-duration-ms', '2000', '--stalled-interval-ms', '500', '--max-stalled', '1'])
+    const w = await startWorkerProcess(['--redis-url', url, '--artifacts-destination', dir, '--queue', queueName, '--lock-duration-ms', '2000', '--stalled-interval-ms', '500', '--max-stalled', '1'])
     workers.push(w)
     return w
   }

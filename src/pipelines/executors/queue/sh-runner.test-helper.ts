@@ -3,8 +3,8 @@ import type { StepResult, StepTask } from '../../step-executor.js'
 
 /**
  * A small real attempt runner for the queue tests: `sh -c` in its own process group, the whole
- * group killed on abort, the exit reported. Kept apart from default-step-runner.ts so the queue
- * tests do not depend on the runner that is replaced when the executors are merged.
+ * group killed on abort, the exit reported. The queue's tests are about delivery, leases and
+ * cancelling, so they run this instead of the full step runner (artifacts, logs, outputs).
  */
 export function runShell(task: StepTask, signal: AbortSignal): Promise<StepResult> {
   const startedAt = Date.now()
