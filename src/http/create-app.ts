@@ -11,6 +11,7 @@ import { registerMonitorRoutes } from './monitor-routes.js'
 import { registerCostRoutes } from './monitoring-cost-routes.js'
 import { CostService } from '../monitoring/cost/cost-service.js'
 import { installHttpMetrics } from './metrics-routes.js'
+import { registerMetricHistoryRoutes } from './metric-history-routes.js'
 import { registerGetArtifactRoute, registerProxiedArtifactRoutes, registerRunArtifactRoutes } from './mlflow/artifact-routes.js'
 import { registerExperimentRoutes } from './mlflow/experiment-routes.js'
 import { registerMetricRoutes } from './mlflow/metric-routes.js'
@@ -22,10 +23,13 @@ import { registerPredictionLogRoutes } from './prediction-log-routes.js'
 import { registerPerformanceRoutes } from './performance-routes.js'
 import { parseQueryString } from './query-string.js'
 import { registerTokenRoutes } from './token-routes.js'
+import { registerUiRoutes } from './ui-routes.js'
 
 export interface AppOptions {
   /** pino options, or false for no log (tests, benchmarks). */
   logger?: boolean | Record<string, unknown>
+  /** Folder of the built web UI served at `/` (default: the package's dist/ui). */
+  uiDir?: string
 }
 
 /** MLflow serves every RPC under both prefixes; its web UI uses the ajax one. */
@@ -75,6 +79,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
       installMlflowJsonBody(api, services.config.jsonBodyLimit)
       registerTokenRoutes(api, services.auth)
       registerRegistryPlinthRoutes(api, services.registry)
+      registerMetricHistoryRoutes(api, services.tracking)
       registerLineageRoutes(api, services.registry, services.deploymentLineage)
       registerDeploymentRoutes(api, services.deployments)
       registerMonitorRoutes(api, services.monitors, services.deployments)
@@ -85,5 +90,6 @@ export async function createApp(services: Services, options: AppOptions = {}): P
     { prefix: '/api/plinth/v1' },
   )
   await registerInferenceRoutes(app, services.inference, { bodyLimit: services.config.servingBodyLimit })
+  registerUiRoutes(app, options.uiDir)
   return app
 }

@@ -1,0 +1,1 @@
+export function DeploymentPage(_props: Record<string, unknown>) { return <p>Coming soon</p> }

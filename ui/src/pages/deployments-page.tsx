@@ -1,0 +1,1 @@
+export function DeploymentsPage(_props: Record<string, unknown>) { return <p>Coming soon</p> }

@@ -1,0 +1,1 @@
+export function MonitoringPage(_props: Record<string, unknown>) { return <p>Coming soon</p> }
