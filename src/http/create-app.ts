@@ -12,6 +12,7 @@ import { registerCostRoutes } from './monitoring-cost-routes.js'
 import { CostService } from '../monitoring/cost/cost-service.js'
 import { installHttpMetrics } from './metrics-routes.js'
 import { registerMetricHistoryRoutes } from './metric-history-routes.js'
+import { registerFeedbackReadRoutes } from './feedback-read-routes.js'
 import { registerGetArtifactRoute, registerProxiedArtifactRoutes, registerRunArtifactRoutes } from './mlflow/artifact-routes.js'
 import { registerExperimentRoutes } from './mlflow/experiment-routes.js'
 import { registerMetricRoutes } from './mlflow/metric-routes.js'
@@ -86,6 +87,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
       registerCostRoutes(api, new CostService(() => services.metrics.render()))
       registerPredictionLogRoutes(api, services.predictionLogs)
       registerPerformanceRoutes(api, services.feedback, services.performance)
+      registerFeedbackReadRoutes(api, services.feedback)
     },
     { prefix: '/api/plinth/v1' },
   )

@@ -156,9 +156,13 @@ export interface AlertEvent {
 }
 
 export interface PerformanceWindow {
-  start: number
-  end: number
-  [key: string]: unknown
+  start_time: number
+  end_time: number
+  predictions: number
+  labeled: number
+  task: string
+  metrics: Record<string, unknown>
+  estimated: Record<string, unknown>
 }
 
 export interface DeploymentMonitoring {
