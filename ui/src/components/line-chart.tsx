@@ -62,14 +62,15 @@ function options(props: LineChartProps, width: number): uPlot.Options {
   return {
     width,
     height: props.height ?? 240,
-    scales: { x: { time: props.time ?? false } },
+    // One x value alone makes uPlot span years around it; give it a neighbourhood instead.
+    scales: { x: props.x.length === 1 ? { time: props.time ?? false, range: [props.x[0]! - (props.time ? 3600 : 1), props.x[0]! + (props.time ? 3600 : 1)] } : { time: props.time ?? false } },
     axes: [
       { label: props.xLabel, stroke: '#4f5866', grid: { stroke: '#eceff3' } },
       { label: props.yLabel, stroke: '#4f5866', grid: { stroke: '#eceff3' }, size: 60 },
     ],
     series: [
       { label: props.xLabel ?? (props.time ? 'time' : 'step') },
-      ...props.series.map((s, i) => ({ label: s.label, stroke: s.color ?? PALETTE[i % PALETTE.length], width: 1.5, spanGaps: true, points: { show: false } })),
+      ...props.series.map((s, i) => ({ label: s.label, stroke: s.color ?? PALETTE[i % PALETTE.length], width: 1.5, spanGaps: true, points: { show: props.x.length < 60, size: 5 } })),
     ],
     cursor: { drag: { x: true, y: false } },
     plugins: props.markers?.length ? [markerPlugin(props.markers)] : [],

@@ -26,7 +26,7 @@ function MetricChart({ runs, metricKey, onDrawn }: { runs: Run[]; metricKey: str
     const series = history.data.map((s, i) => ({ label: byId.get(s.run_id) ? runName(byId.get(s.run_id)!) : s.run_id, values: ys[i]!, color: PALETTE[ids.indexOf(s.run_id) % PALETTE.length] }))
     const total = history.data.reduce((sum, s) => sum + s.total_points, 0)
     const shown = history.data.reduce((sum, s) => sum + s.steps.length, 0)
-    return { x, series, note: total > shown ? `${formatNumber(total)} points stored, ${formatNumber(shown)} drawn (lowest and highest per bucket).` : `${formatNumber(total)} points.` }
+    return { x, series, note: total > shown ? `${formatNumber(total)} points stored, ${formatNumber(shown)} drawn (lowest and highest per bucket).` : `${formatNumber(total)} point${total === 1 ? '' : 's'}.` }
   }, [history.data])
   if (history.error) return <ErrorMessage error={history.error} title={`Could not load ${metricKey}`} />
   if (!chart) return <Loading what={metricKey} />

@@ -112,7 +112,7 @@ function Dashboard({ deployment, data }: { deployment: string; data: DeploymentM
       <TrafficChart data={data} />
       <section aria-labelledby="log-title">
         <h2 id="log-title">Prediction log</h2>
-        <PredictionTable deployment={deployment} />
+        <PredictionTable deployment={deployment} startTime={data.start_time} />
       </section>
     </>
   )

@@ -15,10 +15,10 @@ function show(value: unknown): string {
   return typeof value === 'number' ? formatNumber(value, 3) : JSON.stringify(value)
 }
 
-/** The prediction log, newest first, each row with the ground truth that came back for it. */
-export function PredictionTable({ deployment }: { deployment: string }) {
+/** The prediction log of a time range, oldest first, each row with the ground truth that came back for it. */
+export function PredictionTable({ deployment, startTime }: { deployment: string; startTime: number }) {
   const [tokens, setTokens] = useState<Array<string | undefined>>([undefined])
-  const page = useApi((signal) => recentPredictions(deployment, 25, tokens.at(-1), signal), [deployment, tokens.at(-1)])
+  const page = useApi((signal) => recentPredictions(deployment, startTime, 25, tokens.at(-1), signal), [deployment, startTime, tokens.at(-1)])
   return (
     <Loaded state={page} what="the prediction log">
       {({ predictions, nextPageToken }) => (
@@ -56,9 +56,9 @@ export function PredictionTable({ deployment }: { deployment: string }) {
             </div>
           )}
           <div class="pager" role="navigation" aria-label="Prediction log pages">
-            <button type="button" disabled={tokens.length < 2} onClick={() => setTokens(tokens.slice(0, -1))}>Newer</button>
+            <button type="button" disabled={tokens.length < 2} onClick={() => setTokens(tokens.slice(0, -1))}>Previous</button>
             <span>Page {tokens.length}</span>
-            <button type="button" disabled={!nextPageToken} onClick={() => setTokens([...tokens, nextPageToken])}>Older</button>
+            <button type="button" disabled={!nextPageToken} onClick={() => setTokens([...tokens, nextPageToken])}>Next</button>
           </div>
         </>
       )}
