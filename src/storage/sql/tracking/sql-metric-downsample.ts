@@ -32,7 +32,7 @@ async function downsampleOne(db: Kysely<Database>, seriesId: number, points: num
     .execute()
   const totalPoints = blocks.reduce((sum, b) => sum + Number(b.points), 0)
   // Small histories go out whole: fewer rows than the blocks would describe.
-  if (totalPoints <= points * 2) return { ...(await rawPoints(db, seriesId)), totalPoints }
+  if (totalPoints <= points * 2) return { ...(await rawPoints(db, seriesId, points * 2)), totalPoints }
   const steps: number[] = []
   const values: number[] = []
   const perBucket = Math.ceil(blocks.length / points)
@@ -57,7 +57,8 @@ async function downsampleOne(db: Kysely<Database>, seriesId: number, points: num
   return { steps, values, totalPoints }
 }
 
-async function rawPoints(db: Kysely<Database>, seriesId: number): Promise<{ steps: number[]; values: number[] }> {
+// Bounded even so: points written around the store (straight SQL) have no block summaries.
+async function rawPoints(db: Kysely<Database>, seriesId: number, limit: number): Promise<{ steps: number[]; values: number[] }> {
   const rows = await db
     .selectFrom('metrics')
     .select(['step', 'value'])
@@ -65,6 +66,7 @@ async function rawPoints(db: Kysely<Database>, seriesId: number): Promise<{ step
     .where('is_nan', '=', 0)
     .orderBy('step')
     .orderBy('timestamp')
+    .limit(limit)
     .execute()
   return { steps: rows.map((r) => Number(r.step)), values: rows.map((r) => Number(r.value)) }
 }
