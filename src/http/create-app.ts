@@ -11,6 +11,8 @@ import { registerMonitorRoutes } from './monitor-routes.js'
 import { registerCostRoutes } from './monitoring-cost-routes.js'
 import { CostService } from '../monitoring/cost/cost-service.js'
 import { installHttpMetrics } from './metrics-routes.js'
+import { registerMetricHistoryRoutes } from './metric-history-routes.js'
+import { registerFeedbackReadRoutes } from './feedback-read-routes.js'
 import { registerGetArtifactRoute, registerProxiedArtifactRoutes, registerRunArtifactRoutes } from './mlflow/artifact-routes.js'
 import { registerExperimentRoutes } from './mlflow/experiment-routes.js'
 import { registerMetricRoutes } from './mlflow/metric-routes.js'
@@ -24,10 +26,13 @@ import { registerPipelineTriggerRoutes } from './pipeline-trigger-routes.js'
 import { registerPipelineRoutes } from './pipeline-routes.js'
 import { parseQueryString } from './query-string.js'
 import { registerTokenRoutes } from './token-routes.js'
+import { registerUiRoutes } from './ui-routes.js'
 
 export interface AppOptions {
   /** pino options, or false for no log (tests, benchmarks). */
   logger?: boolean | Record<string, unknown>
+  /** Folder of the built web UI served at `/` (default: the package's dist/ui). */
+  uiDir?: string
 }
 
 /** MLflow serves every RPC under both prefixes; its web UI uses the ajax one. */
@@ -77,12 +82,14 @@ export async function createApp(services: Services, options: AppOptions = {}): P
       installMlflowJsonBody(api, services.config.jsonBodyLimit)
       registerTokenRoutes(api, services.auth)
       registerRegistryPlinthRoutes(api, services.registry)
+      registerMetricHistoryRoutes(api, services.tracking)
       registerLineageRoutes(api, services.registry, services.deploymentLineage)
       registerDeploymentRoutes(api, services.deployments)
       registerMonitorRoutes(api, services.monitors, services.deployments)
       registerCostRoutes(api, new CostService(() => services.metrics.render()))
       registerPredictionLogRoutes(api, services.predictionLogs)
       registerPerformanceRoutes(api, services.feedback, services.performance)
+      registerFeedbackReadRoutes(api, services.feedback)
     },
     { prefix: '/api/plinth/v1' },
   )
@@ -90,5 +97,6 @@ export async function createApp(services: Services, options: AppOptions = {}): P
   await app.register(async (api) => registerPipelineRoutes(api, services.pipelines, services.config.jsonBodyLimit), { prefix: '/api/plinth/v1' })
   await app.register(async (api) => registerPipelineTriggerRoutes(api, services.triggers), { prefix: '/api/plinth/v1' })
   await registerInferenceRoutes(app, services.inference, { bodyLimit: services.config.servingBodyLimit })
+  registerUiRoutes(app, options.uiDir)
   return app
 }

@@ -89,6 +89,15 @@ export class FeedbackService {
     return { accepted: matched.length, unknownCount: unknown.length, unknownIds: unknown.slice(0, MAX_UNKNOWN_IDS_REPORTED) }
   }
 
+  /**
+   * The stored labels of the given predictions (those without one are left out), for showing
+   * predictions beside their ground truth. At most MAX_FEEDBACK_PER_REQUEST ids at once.
+   */
+  async labelsOf(ids: readonly string[]): Promise<PredictionFeedback[]> {
+    if (ids.length > MAX_FEEDBACK_PER_REQUEST) throw invalidParameter(`${ids.length} prediction ids in one request; ask for at most ${MAX_FEEDBACK_PER_REQUEST}.`)
+    return ids.length === 0 ? [] : this.#feedback.getMany([...new Set(ids)])
+  }
+
   async #lookup(ids: readonly string[]): Promise<Map<string, PredictionLog>> {
     const unique = [...new Set(ids)]
     const found = new Map<string, PredictionLog>()

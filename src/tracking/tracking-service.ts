@@ -36,9 +36,13 @@ import {
   requireValue,
 } from './tracking-limits.js'
 import { checkDatasetInputs } from './dataset-inputs.js'
-import type { TrackingStore } from './tracking-store.js'
+import type { DownsampledSeries, TrackingStore } from './tracking-store.js'
 
 export const DEFAULT_EXPERIMENT_ID = '0'
+
+/** Buckets per run in a metric chart: about one per pixel column of a wide chart. */
+const DEFAULT_CHART_POINTS = 1000
+const MAX_CHART_POINTS = 10_000
 /** Experiments without an explicit location keep artifacts in the proxied store, as MLflow's server. */
 export const PROXIED_ARTIFACT_SCHEME = 'mlflow-artifacts:'
 
@@ -272,6 +276,24 @@ export class TrackingService {
     }
     for (const runId of runIds) await this.#runInfo(runId)
     return this.#store.sampleMetricHistory({ runIds, key, maxResults, startStep: input.startStep, endStep: input.endStep })
+  }
+
+  /**
+   * Charts' view of a metric over several runs: at most `points` buckets per run, each keeping
+   * its lowest and highest value (see TrackingStore.downsampleMetricHistory).
+   */
+  async downsampleMetricHistory(input: { runIds?: string[]; key?: string; points?: number }): Promise<DownsampledSeries[]> {
+    const runIds = [...new Set(requireValue(input.runIds?.length ? input.runIds : undefined, 'run_ids'))]
+    if (runIds.length > LIMITS.bulkHistoryRuns) {
+      throw new AppError('INVALID_PARAMETER_VALUE', `Ask for at most ${LIMITS.bulkHistoryRuns} run_ids at once; got ${runIds.length}.`)
+    }
+    const key = requireValue(input.key, 'key')
+    const points = input.points ?? DEFAULT_CHART_POINTS
+    if (!Number.isInteger(points) || points < 10 || points > MAX_CHART_POINTS) {
+      throw new AppError('INVALID_PARAMETER_VALUE', `points must be an integer from 10 to ${MAX_CHART_POINTS}; got ${points}.`)
+    }
+    for (const runId of runIds) await this.#runInfo(runId)
+    return this.#store.downsampleMetricHistory({ runIds, key, points })
   }
 
   /** The run's info, for callers (artifacts) that need its artifact URI; throws when unknown. */

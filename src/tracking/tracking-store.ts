@@ -100,4 +100,20 @@ export interface TrackingStore {
    * step in range (both always included), so a chart of a million points costs a thousand reads.
    */
   sampleMetricHistory(sample: HistorySample): Promise<MetricWithRunId[]>
+  /**
+   * Each run's history of `key` cut into at most `points` buckets of steps, each given by its
+   * lowest and highest value at their own steps (so a spike survives), from the block summaries
+   * kept at write time; a history of at most 2 × `points` points comes back whole. NaN points
+   * are left out. A run without the key gets empty arrays.
+   */
+  downsampleMetricHistory(query: { runIds: string[]; key: string; points: number }): Promise<DownsampledSeries[]>
+}
+
+/** One run's metric history for a chart: steps ascending, with their values. */
+export interface DownsampledSeries {
+  runId: string
+  steps: number[]
+  values: number[]
+  /** Points stored for this run and key (NaN included), before downsampling. */
+  totalPoints: number
 }

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
 import type { DialectFeatures } from '../sql/dialect-features.js'
 import { isUniqueViolation } from '../sql/translate-error.js'
+import { METRIC_BLOCK_STEPS, UPSERT_METRIC_BLOCK_SET } from '../sql/tracking/metric-blocks.js'
 import { POSTGRES_DAY_PARTITIONS, insertPredictionLogs } from './postgres-partitions.js'
 
 export const POSTGRES_FEATURES: DialectFeatures = Object.freeze<DialectFeatures>({
@@ -16,8 +17,10 @@ export const POSTGRES_FEATURES: DialectFeatures = Object.freeze<DialectFeatures>
   async writeMetricPoints(db, p, latest) {
     const columns = sql`select * from unnest(${numberArray(p.seriesIds)}::bigint[], ${numberArray(p.steps)}::bigint[],
       ${numberArray(p.timestamps)}::bigint[], ${numberArray(p.values)}::float8[], ${numberArray(p.isNan)}::int[])`
+    // Blocks summarize the rows the insert returns, so a re-sent point is not counted twice.
     const write = (onConflict: RawBuilder<unknown>) =>
-      sql`with points as (insert into metrics (series_id, step, timestamp, value, is_nan) ${columns} ${onConflict}) ${latest}`.execute(db)
+      sql`with points as (insert into metrics (series_id, step, timestamp, value, is_nan) ${columns} ${onConflict}
+        returning series_id, step, value, is_nan), blocks as (${BLOCKS_FROM_POINTS}) ${latest}`.execute(db)
     if (!db.isTransaction) {
       try {
         await write(sql``)
@@ -37,6 +40,14 @@ export const POSTGRES_FEATURES: DialectFeatures = Object.freeze<DialectFeatures>
   bigint: 'bigint',
   double: 'double precision',
 })
+
+const BLOCK_OF = sql`step / ${sql.lit(METRIC_BLOCK_STEPS)}`
+const BLOCKS_FROM_POINTS = sql`insert into metric_blocks (series_id, block, points, step_min, step_max, min_value, min_step, max_value, max_step)
+  select series_id, ${BLOCK_OF}, count(*), min(step), max(step),
+    min(value) filter (where is_nan = 0), (array_agg(step order by value, step) filter (where is_nan = 0))[1],
+    max(value) filter (where is_nan = 0), (array_agg(step order by value desc, step) filter (where is_nan = 0))[1]
+  from points group by series_id, ${BLOCK_OF}
+  on conflict (series_id, block) do update set ${sql.raw(UPSERT_METRIC_BLOCK_SET)}`
 
 /**
  * A PostgreSQL array literal of numbers. pg would quote and regex-escape every element, a tenth

@@ -70,6 +70,19 @@ export interface MetricTable {
   is_nan: number
 }
 
+/** Per series, the extremes of each block of steps (migration 0011); see tracking/metric-blocks.ts. */
+export interface MetricBlockTable {
+  series_id: number
+  block: number
+  points: number
+  step_min: number
+  step_max: number
+  min_value: number | null
+  min_step: number | null
+  max_value: number | null
+  max_step: number | null
+}
+
 /** The newest point per (run, key): what run listings and search filters read. */
 export interface LatestMetricTable {
   run_uuid: string
@@ -222,6 +235,7 @@ export interface Database {
   tags: TagTable
   metric_series: MetricSeriesTable
   metrics: MetricTable
+  metric_blocks: MetricBlockTable
   latest_metrics: LatestMetricTable
   datasets: DatasetTable
   run_inputs: RunInputTable

@@ -15,13 +15,14 @@ import type {
   RunStatus,
 } from '../../../tracking/tracking-entities.js'
 import { DATASET_CONTEXT_TAG, RUN_NAME_TAG } from '../../../tracking/tracking-entities.js'
-import type { ExperimentQuery, HistorySample, RunQuery, TrackingStore } from '../../../tracking/tracking-store.js'
+import type { DownsampledSeries, ExperimentQuery, HistorySample, RunQuery, TrackingStore } from '../../../tracking/tracking-store.js'
 import type { DialectFeatures } from '../dialect-features.js'
 import type { Database, RunTable } from '../schema.js'
 import type { SqlDatabase } from '../sql-database.js'
 import { translated } from '../translate-error.js'
 import { SqlExperiments } from './sql-experiments.js'
 import { readMetricHistory, sampleMetricHistory } from './sql-metric-history.js'
+import { downsampleMetricHistory } from './sql-metric-downsample.js'
 import { fromRunInfo, toRunInfo } from './sql-row-mappers.js'
 import { hydrateRuns } from './sql-run-hydrator.js'
 import { searchRunRows } from './sql-run-search.js'
@@ -197,5 +198,9 @@ export class SqlTrackingStore implements TrackingStore {
 
   sampleMetricHistory(sample: HistorySample): Promise<MetricWithRunId[]> {
     return translated(() => sampleMetricHistory(this.#db, this.#series, sample))
+  }
+
+  downsampleMetricHistory(query: { runIds: string[]; key: string; points: number }): Promise<DownsampledSeries[]> {
+    return translated(() => downsampleMetricHistory(this.#db, this.#series, query))
   }
 }

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { buildUi, collectErrors, launchBrowser, screenshot, SKIP_BROWSER, startUiServer, type Browser, type UiServer } from './ui-harness.test-helper.js'
+import { callJson, SEEDED, seedUiData, sendTraffic, type SeededData } from './ui-seed.test-helper.js'
+
+/**
+ * A person's path through the UI in Chromium: find a run, compare it, register its model, set an
+ * alias, watch the deployment's live traffic and roll it back; then the token sign-in with --auth.
+ */
+describe('web UI user flow in a browser', { skip: SKIP_BROWSER }, () => {
+  let uiDir: string
+  let server: UiServer
+  let browser: Browser
+  let seeded: SeededData
+
+  before(async () => {
+    uiDir = await mkdtemp(join(tmpdir(), 'plinth-ui-build-'))
+    await buildUi(uiDir)
+    server = await startUiServer(uiDir)
+    seeded = await seedUiData(server.app, { runs: 12 })
+    browser = await launchBrowser()
+  })
+
+  after(async () => {
+    await browser?.close()
+    await server?.close()
+    if (uiDir) await rm(uiDir, { recursive: true, force: true })
+  })
+
+  it('should find a run, compare it, register its model, set an alias, watch the deployment and roll it back', async () => {
+    const page = await browser.context.newPage()
+    const errors = collectErrors(page)
+    await page.goto(`${server.url}/experiments/${seeded.experimentId}`)
+    await page.getByLabel('Filter (MLflow search syntax)').fill("params.model = 'gbm' and metrics.accuracy > 0.5")
+    await page.keyboard.press('Enter')
+    await page.waitForURL(/filter=/)
+    await page.getByRole('link', { name: 'gbm-09' }).waitFor()
+    assert.deepEqual(await page.locator('tbody tr td:nth-child(2)').allInnerTexts(), ['gbm-09', 'gbm-06', 'gbm-03', 'gbm-00'])
+
+    await page.getByLabel('Select run gbm-09').check()
+    await page.getByLabel('Select run gbm-06').check()
+    await page.getByRole('button', { name: 'Compare (2)' }).click()
+    await page.waitForURL(/\/compare\?runs=/)
+    await page.getByRole('img', { name: 'Chart: loss' }).locator('canvas').waitFor()
+    await screenshot(page, 'flow-compare')
+
+    await page.getByRole('link', { name: 'gbm-09' }).click()
+    await page.getByLabel('Model name').fill('churn-flow')
+    await page.getByRole('button', { name: 'Register model' }).click()
+    await page.getByRole('link', { name: 'churn-flow version 1' }).click()
+    await page.getByRole('heading', { name: 'Signature' }).waitFor()
+    await page.getByRole('link', { name: 'churn-flow' }).click()
+
+    await page.getByLabel('Alias', { exact: true }).fill('champion')
+    await page.getByRole('button', { name: 'Set alias' }).click()
+    await page.getByText('@champion now points at version 1.').waitFor()
+    assert.equal(await page.locator('section:has(h2:text("Alias history")) tbody tr').count(), 1)
+    await screenshot(page, 'flow-model')
+
+    const traffic = (async () => {
+      for (let i = 0; i < 30; i++) await sendTraffic(server.app, `flow-${i}`, 5, 0)
+    })()
+    await page.goto(`${server.url}/deployments/${SEEDED.deployment}`)
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=request-rate]')?.textContent?.replace(/,/g, '')) > 0, undefined, { timeout: 30_000 })
+    await traffic
+    await screenshot(page, 'flow-deployment')
+
+    page.once('dialog', (dialog) => void dialog.accept())
+    await page.getByRole('button', { name: 'Roll back', exact: true }).click()
+    await page.getByText('Rolled back: revision 3 now routes all traffic to churn@champion.').waitFor()
+    const { deployment } = await callJson(server.app, 'GET', `/api/plinth/v1/deployments/${SEEDED.deployment}`)
+    assert.deepEqual(deployment.routes, [{ model: SEEDED.model, alias: 'champion', weight: 100 }])
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('should ask for a token when the server requires one and show pages after sign-in', async () => {
+    const secured = await startUiServer(uiDir, { auth: true })
+    try {
+      const { secret } = await secured.services.auth.createToken({ name: 'browser', role: 'reader' })
+      const page = await browser.context.newPage()
+      await page.goto(`${secured.url}/models`)
+      await page.getByRole('heading', { name: 'Sign in to Plinth' }).waitFor()
+      await screenshot(page, 'sign-in')
+      await page.getByLabel('API token').fill(secret)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.getByText('No registered models yet.').waitFor()
+      await page.close()
+    } finally {
+      await secured.close()
+    }
+  })
+})
