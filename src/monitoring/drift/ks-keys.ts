@@ -1,13 +1,16 @@
 /**
  * The two-sample KS statistic without sorting, for values that are m / 10^d (decimal-keys.ts):
- * keys are grouped by their high 16 bits in one counting pass, then each group's low 16 bits are
- * counted in a 65,536-entry table (it stays in cache) and walked in order. The walk visits every
- * key of the occupied range, so it is used only when that range is a small multiple of n.
+ * narrow key ranges are counted directly; wider ones are grouped by their high 16 bits in one
+ * counting pass, then each group's low 16 bits are counted in a 65,536-entry table (it stays in
+ * cache) and walked in order. The walk visits every key of the occupied range, so it is used only
+ * when that range is a small multiple of n.
  */
 import { decimalKeys, type DecimalKeys } from './decimal-keys.js'
 
 const LOW_BITS = 16
 const LOW_SIZE = 1 << LOW_BITS
+/** Key ranges up to this size (1 MB of counts per side) are counted directly, without grouping. */
+const DIRECT_MAX_RANGE = 1 << 18
 /** Walking up to this many keys per value costs less than sorting the values. */
 const MAX_KEYS_PER_VALUE = 8
 
@@ -55,6 +58,7 @@ export function ksStatisticFromKeys(ref: Float64Array, cur: Float64Array): numbe
   const min = Math.min(r.min, c.min)
   const range = Math.max(r.max, c.max) - min + 1
   if (range > MAX_KEYS_PER_VALUE * (n1 + n2) + LOW_SIZE) return undefined
+  if (range <= DIRECT_MAX_RANGE) return walkCounts(countKeys(r.keys, min, range), countKeys(c.keys, min, range), n1, n2)
   const groups = Math.ceil(range / LOW_SIZE)
   const a = groupByHighBits(r.keys, min, groups)
   const b = groupByHighBits(c.keys, min, groups)
@@ -73,17 +77,37 @@ export function ksStatisticFromKeys(ref: Float64Array, cur: Float64Array): numbe
     for (let t = a0; t < a1; t++) countA[a.lows[t]!]!++
     for (let t = b0; t < b1; t++) countB[b.lows[t]!]!++
     const top = h === groups - 1 ? range - h * LOW_SIZE : LOW_SIZE
-    for (let low = 0; low < top; low++) {
-      const x = countA[low]!
-      const y = countB[low]!
-      if ((x | y) === 0) continue
-      countA[low] = 0
-      countB[low] = 0
-      i += x
-      j += y
-      const gap = Math.abs(i / n1 - j / n2)
-      if (gap > best) best = gap
-    }
+    ;[i, j, best] = walk(countA, countB, top, n1, n2, i, j, best)
   }
   return best
+}
+
+/** Counts per key offset from `min`, for ranges small enough to stay in cache. */
+function countKeys(keys: Int32Array, min: number, range: number): Int32Array {
+  const counts = new Int32Array(range)
+  for (let i = 0; i < keys.length; i++) counts[keys[i]! - min]!++
+  return counts
+}
+
+function walkCounts(countA: Int32Array, countB: Int32Array, n1: number, n2: number): number {
+  return walk(countA, countB, countA.length, n1, n2, 0, 0, 0)[2]
+}
+
+/**
+ * Walks keys 0 … top − 1 of both count tables (zeroing them for the next group), carrying the
+ * values counted so far on each side and the largest gap seen.
+ */
+function walk(countA: Int32Array, countB: Int32Array, top: number, n1: number, n2: number, i: number, j: number, best: number): [number, number, number] {
+  for (let low = 0; low < top; low++) {
+    const x = countA[low]!
+    const y = countB[low]!
+    if ((x | y) === 0) continue
+    countA[low] = 0
+    countB[low] = 0
+    i += x
+    j += y
+    const gap = Math.abs(i / n1 - j / n2)
+    if (gap > best) best = gap
+  }
+  return [i, j, best]
 }
