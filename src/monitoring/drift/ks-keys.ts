@@ -45,69 +45,82 @@ function commonKeys(ref: Float64Array, cur: Float64Array): [DecimalKeys, Decimal
 }
 
 /**
+ * Counts per key of both sides over one window of keys, with a bitmap of the occupied keys so a
+ * walk visits those only (most keys of a wide range are empty). A walk leaves it empty again.
+ */
+class KeyCounts {
+  readonly a: Int32Array
+  readonly b: Int32Array
+  readonly #bits: Int32Array
+  i = 0
+  j = 0
+  best = 0
+  constructor(size: number, readonly n1: number, readonly n2: number) {
+    this.a = new Int32Array(size)
+    this.b = new Int32Array(size)
+    this.#bits = new Int32Array(Math.ceil(size / 32))
+  }
+
+  /** Counts `keys[from … to)` minus `offset` into one side. */
+  add(counts: Int32Array, keys: ArrayLike<number>, from: number, to: number, offset: number): void {
+    const bits = this.#bits
+    for (let t = from; t < to; t++) {
+      const k = keys[t]! - offset
+      counts[k]!++
+      bits[k >>> 5]! |= 1 << (k & 31)
+    }
+  }
+
+  /** Goes through the occupied keys in order, carrying i, j and the largest gap. */
+  walk(): void {
+    const { a, b, n1, n2 } = this
+    const bits = this.#bits
+    let { i, j, best } = this
+    for (let w = 0; w < bits.length; w++) {
+      let word = bits[w]!
+      if (word === 0) continue
+      bits[w] = 0
+      for (; word !== 0; word &= word - 1) {
+        const k = (w << 5) | (31 - Math.clz32(word & -word))
+        i += a[k]!
+        j += b[k]!
+        a[k] = 0
+        b[k] = 0
+        const gap = Math.abs(i / n1 - j / n2)
+        if (gap > best) best = gap
+      }
+    }
+    Object.assign(this, { i, j, best })
+  }
+}
+
+/**
  * max |i/n1 − j/n2| over the distinct values, i and j counting values ≤ each one: the very double
  * `ksStatistic` computes from sorted arrays. Undefined when the values have no decimal keys or
  * their range is too wide to walk; the caller sorts then.
  */
 export function ksStatisticFromKeys(ref: Float64Array, cur: Float64Array): number | undefined {
-  const n1 = ref.length
-  const n2 = cur.length
   const both = commonKeys(ref, cur)
   if (both === undefined) return undefined
   const [r, c] = both
   const min = Math.min(r.min, c.min)
   const range = Math.max(r.max, c.max) - min + 1
-  if (range > MAX_KEYS_PER_VALUE * (n1 + n2) + LOW_SIZE) return undefined
-  if (range <= DIRECT_MAX_RANGE) return walkCounts(countKeys(r.keys, min, range), countKeys(c.keys, min, range), n1, n2)
+  if (range > MAX_KEYS_PER_VALUE * (ref.length + cur.length) + LOW_SIZE) return undefined
+  if (range <= DIRECT_MAX_RANGE) {
+    const counts = new KeyCounts(range, ref.length, cur.length)
+    counts.add(counts.a, r.keys, 0, r.keys.length, min)
+    counts.add(counts.b, c.keys, 0, c.keys.length, min)
+    counts.walk()
+    return counts.best
+  }
   const groups = Math.ceil(range / LOW_SIZE)
   const a = groupByHighBits(r.keys, min, groups)
   const b = groupByHighBits(c.keys, min, groups)
-  const countA = new Int32Array(LOW_SIZE)
-  const countB = new Int32Array(LOW_SIZE)
-  let i = 0
-  let j = 0
-  let best = 0
+  const counts = new KeyCounts(LOW_SIZE, ref.length, cur.length)
   for (let h = 0; h < groups; h++) {
-    const a0 = a.starts[h]!
-    const a1 = a.starts[h + 1]!
-    const b0 = b.starts[h]!
-    const b1 = b.starts[h + 1]!
-    // An empty group leaves i and j, hence the gap, as they were.
-    if (a0 === a1 && b0 === b1) continue
-    for (let t = a0; t < a1; t++) countA[a.lows[t]!]!++
-    for (let t = b0; t < b1; t++) countB[b.lows[t]!]!++
-    const top = h === groups - 1 ? range - h * LOW_SIZE : LOW_SIZE
-    ;[i, j, best] = walk(countA, countB, top, n1, n2, i, j, best)
+    counts.add(counts.a, a.lows, a.starts[h]!, a.starts[h + 1]!, 0)
+    counts.add(counts.b, b.lows, b.starts[h]!, b.starts[h + 1]!, 0)
+    counts.walk()
   }
-  return best
-}
-
-/** Counts per key offset from `min`, for ranges small enough to stay in cache. */
-function countKeys(keys: Int32Array, min: number, range: number): Int32Array {
-  const counts = new Int32Array(range)
-  for (let i = 0; i < keys.length; i++) counts[keys[i]! - min]!++
-  return counts
-}
-
-function walkCounts(countA: Int32Array, countB: Int32Array, n1: number, n2: number): number {
-  return walk(countA, countB, countA.length, n1, n2, 0, 0, 0)[2]
-}
-
-/**
- * Walks keys 0 … top − 1 of both count tables (zeroing them for the next group), carrying the
- * values counted so far on each side and the largest gap seen.
- */
-function walk(countA: Int32Array, countB: Int32Array, top: number, n1: number, n2: number, i: number, j: number, best: number): [number, number, number] {
-  for (let low = 0; low < top; low++) {
-    const x = countA[low]!
-    const y = countB[low]!
-    if ((x | y) === 0) continue
-    countA[low] = 0
-    countB[low] = 0
-    i += x
-    j += y
-    const gap = Math.abs(i / n1 - j / n2)
-    if (gap > best) best = gap
-  }
-  return [i, j, best]
+  return counts.best
 }
