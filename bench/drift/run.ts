@@ -4,9 +4,12 @@
  *
  *   npx tsx bench/drift/run.ts [--peers ../shared/peers] [--rows 1000000] [--columns 20] [--tests default,ks,psi] [--runs 1] [--skip-build]
  *
- * For the default tests (wasserstein on these columns), `ks` and `psi` it prints each side's
- * computation seconds (file reading excluded; both report it themselves), whole-command wall
- * time and peak RSS (from /usr/bin/time), the ratios, and whether every score agrees to 1e-9.
+ * For the default tests (wasserstein on these columns), `ks` and `psi` (or `--tests`) it prints
+ * the load average, each side's computation seconds (both report it themselves, on the same
+ * terms: the clock starts once both files are parsed and stops when the report is built; module
+ * loading, which includes Plinth's worker thread start-up, comes before it on both sides),
+ * whole-command wall time and peak RSS (from /usr/bin/time), the ratios, and whether every score
+ * agrees to 1e-9.
  * Needs Debian's python3-numpy, python3-scipy and python3-pandas, and GNU time.
  */
 import { spawn } from 'node:child_process'
