@@ -3,7 +3,7 @@ import { firstKeyCounts, valueCounts } from './value-counts.js'
 import { unsortedCur, unsortedRef, type DriftColumn } from './drift-column.js'
 import { gcd, ksExactPValue } from './ks-exact.js'
 import { kolmogorovNSf } from './kolmogorov-n.js'
-import { ksStatisticFromKeys } from './ks-keys.js'
+import { ksStatisticFromKeys } from './key-walk.js'
 import { chiSquareSf, normalCdf } from './special-functions.js'
 
 /** SciPy's `ks_2samp(method='auto')` is exact up to this sample size. */

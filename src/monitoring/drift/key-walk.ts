@@ -1,5 +1,6 @@
 /**
- * The two-sample KS statistic without sorting, for values that are m / 10^d (decimal-keys.ts):
+ * The two-sample KS statistic and Wasserstein distance without sorting, for values that are
+ * m / 10^d (decimal-keys.ts):
  * narrow key ranges are counted directly; wider ones are grouped by their high 16 bits in one
  * counting pass, then each group's low 16 bits are counted in a 65,536-entry table (it stays in
  * cache) and walked in order. The walk visits every key of the occupied range, so it is used only
@@ -46,19 +47,27 @@ function commonKeys(ref: Float64Array, cur: Float64Array): [DecimalKeys, Decimal
 
 /**
  * Counts per key of both sides over one window of keys, with a bitmap of the occupied keys so a
- * walk visits those only (most keys of a wide range are empty). A walk leaves it empty again.
+ * walk visits those only (most keys of a wide range are empty). A walk leaves it empty again and
+ * carries, across windows, the values seen per side, the largest gap |i/n1 − j/n2| and, when
+ * asked, the area ∫|F1 − F2| between the two empirical distribution functions.
  */
 class KeyCounts {
   readonly a: Int32Array
   readonly b: Int32Array
   readonly #bits: Int32Array
+  /** The key that index 0 of this window stands for. */
+  base = 0
   i = 0
   j = 0
+  gap = 0
   best = 0
-  constructor(size: number, readonly n1: number, readonly n2: number) {
+  area = 0
+  previous: number
+  constructor(size: number, readonly n1: number, readonly n2: number, readonly scale: number, min: number, readonly withArea: boolean) {
     this.a = new Int32Array(size)
     this.b = new Int32Array(size)
     this.#bits = new Int32Array(Math.ceil(size / 32))
+    this.previous = min / scale
   }
 
   /** Counts `keys[from … to)` minus `offset` into one side. */
@@ -71,27 +80,62 @@ class KeyCounts {
     }
   }
 
-  /** Goes through the occupied keys in order, carrying i, j and the largest gap. */
+  /** Goes through the occupied keys in order. */
   walk(): void {
-    const { a, b, n1, n2 } = this
+    const { a, b, n1, n2, scale, base, withArea } = this
     const bits = this.#bits
-    let { i, j, best } = this
+    let { i, j, gap, best, area, previous } = this
     for (let w = 0; w < bits.length; w++) {
       let word = bits[w]!
       if (word === 0) continue
       bits[w] = 0
       for (; word !== 0; word &= word - 1) {
         const k = (w << 5) | (31 - Math.clz32(word & -word))
+        if (withArea) {
+          // The gap below this value times the step up to it, as the sorted merge adds it.
+          const x = (base + k) / scale
+          area += gap * (x - previous)
+          previous = x
+        }
         i += a[k]!
         j += b[k]!
         a[k] = 0
         b[k] = 0
-        const gap = Math.abs(i / n1 - j / n2)
+        gap = Math.abs(i / n1 - j / n2)
         if (gap > best) best = gap
       }
     }
-    Object.assign(this, { i, j, best })
+    Object.assign(this, { i, j, gap, best, area, previous })
   }
+}
+
+/** Both sides' keys counted and walked in key order, or undefined when the caller must sort. */
+function walkKeys(ref: Float64Array, cur: Float64Array, withArea: boolean): KeyCounts | undefined {
+  const both = commonKeys(ref, cur)
+  if (both === undefined) return undefined
+  const [r, c] = both
+  const min = Math.min(r.min, c.min)
+  const range = Math.max(r.max, c.max) - min + 1
+  if (range > MAX_KEYS_PER_VALUE * (ref.length + cur.length) + LOW_SIZE) return undefined
+  if (range <= DIRECT_MAX_RANGE) {
+    const counts = new KeyCounts(range, ref.length, cur.length, r.scale, min, withArea)
+    counts.base = min
+    counts.add(counts.a, r.keys, 0, r.keys.length, min)
+    counts.add(counts.b, c.keys, 0, c.keys.length, min)
+    counts.walk()
+    return counts
+  }
+  const groups = Math.ceil(range / LOW_SIZE)
+  const a = groupByHighBits(r.keys, min, groups)
+  const b = groupByHighBits(c.keys, min, groups)
+  const counts = new KeyCounts(LOW_SIZE, ref.length, cur.length, r.scale, min, withArea)
+  for (let h = 0; h < groups; h++) {
+    counts.base = min + h * LOW_SIZE
+    counts.add(counts.a, a.lows, a.starts[h]!, a.starts[h + 1]!, 0)
+    counts.add(counts.b, b.lows, b.starts[h]!, b.starts[h + 1]!, 0)
+    counts.walk()
+  }
+  return counts
 }
 
 /**
@@ -100,27 +144,13 @@ class KeyCounts {
  * their range is too wide to walk; the caller sorts then.
  */
 export function ksStatisticFromKeys(ref: Float64Array, cur: Float64Array): number | undefined {
-  const both = commonKeys(ref, cur)
-  if (both === undefined) return undefined
-  const [r, c] = both
-  const min = Math.min(r.min, c.min)
-  const range = Math.max(r.max, c.max) - min + 1
-  if (range > MAX_KEYS_PER_VALUE * (ref.length + cur.length) + LOW_SIZE) return undefined
-  if (range <= DIRECT_MAX_RANGE) {
-    const counts = new KeyCounts(range, ref.length, cur.length)
-    counts.add(counts.a, r.keys, 0, r.keys.length, min)
-    counts.add(counts.b, c.keys, 0, c.keys.length, min)
-    counts.walk()
-    return counts.best
-  }
-  const groups = Math.ceil(range / LOW_SIZE)
-  const a = groupByHighBits(r.keys, min, groups)
-  const b = groupByHighBits(c.keys, min, groups)
-  const counts = new KeyCounts(LOW_SIZE, ref.length, cur.length)
-  for (let h = 0; h < groups; h++) {
-    counts.add(counts.a, a.lows, a.starts[h]!, a.starts[h + 1]!, 0)
-    counts.add(counts.b, b.lows, b.starts[h]!, b.starts[h + 1]!, 0)
-    counts.walk()
-  }
-  return counts.best
+  return walkKeys(ref, cur, false)?.best
+}
+
+/**
+ * SciPy's `wasserstein_distance` from the key counts: the same terms in the same order as
+ * `wassersteinDistance` adds them from sorted arrays (ties add nothing), so the same double.
+ */
+export function wassersteinFromKeys(ref: Float64Array, cur: Float64Array): number | undefined {
+  return walkKeys(ref, cur, true)?.area
 }
