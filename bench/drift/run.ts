@@ -8,7 +8,7 @@
  * the load average, each side's computation seconds (both report it themselves, on the same
  * terms: the clock starts once both files are parsed and stops when the report is built; module
  * loading, which includes Plinth's worker thread start-up, comes before it on both sides),
- * whole-command wall time and peak RSS (from /usr/bin/time), the ratios, and whether every score
+ * whole-command wall time, CPU time and peak RSS (from /usr/bin/time), the ratios, and whether every score
  * agrees to 1e-9.
  * Needs Debian's python3-numpy, python3-scipy and python3-pandas, and GNU time.
  */
@@ -46,6 +46,8 @@ const RUNS = Number(args.runs)
 
 interface Run {
   wall: number
+  /** User + system CPU seconds of the whole command: the work done, whatever share of the cores it got. */
+  cpu: number
   peakRssMb: number
   seconds: number
   scores: number[]
@@ -54,16 +56,16 @@ interface Run {
 /** Runs a command under GNU time and parses its JSON report (bare NaN/Infinity allowed). */
 function timed(command: string, commandArgs: string[]): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(TIME, ['-f', '__time__ %e %M', command, ...commandArgs], { cwd: REPO })
+    const child = spawn(TIME, ['-f', '__time__ %e %M %U %S', command, ...commandArgs], { cwd: REPO })
     let out = ''
     let err = ''
     child.stdout.on('data', (d: Buffer) => (out += d))
     child.stderr.on('data', (d: Buffer) => (err += d))
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`${command} ${commandArgs.join(' ')} exited ${code}:\n${err}`))
-      const [, wall, rss] = /__time__ ([\d.]+) (\d+)/.exec(err) ?? []
+      const [, wall, rss, user, system] = /__time__ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(err) ?? []
       const report = JSON.parse(out.replace(/-?Infinity|NaN/g, 'null')) as { seconds: number; columns: { score: number | null }[] }
-      resolvePromise({ wall: Number(wall), peakRssMb: Number(rss) / 1024, seconds: report.seconds, scores: report.columns.map((c) => c.score ?? NaN) })
+      resolvePromise({ wall: Number(wall), cpu: Number(user) + Number(system), peakRssMb: Number(rss) / 1024, seconds: report.seconds, scores: report.columns.map((c) => c.score ?? NaN) })
     })
   })
 }
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
   const data = await ensureDataSet(join(REPO, '.bench-data/drift'), ROWS, COLUMNS)
   const version = readFileSync(join(REPO, 'package.json'), 'utf8').match(/"version": "([^"]+)"/)?.[1]
   console.log(`plinth ${version}, node ${process.version}; peer ${PEER}\n`)
-  console.log('tests          load 1/5 m   SciPy s  Plinth s  ratio | SciPy wall  Plinth wall  ratio | SciPy RSS  Plinth RSS | scores agree')
+  console.log('tests          load 1/5 m   SciPy s  Plinth s  ratio | SciPy wall  Plinth wall  ratio | SciPy CPU  Plinth CPU | SciPy RSS  Plinth RSS | scores agree')
   for (let run = 1; run <= RUNS; run++) for (const name of TESTS) {
     const method = name === 'default' ? undefined : name
     const extra = method === undefined ? [] : [method]
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
         load.padStart(11),
         f(peer.seconds).padStart(9), f(plinth.seconds).padStart(9), `${f(peer.seconds / plinth.seconds, 1)}×`.padStart(6), '|',
         f(peer.wall).padStart(10), f(plinth.wall).padStart(12), `${f(peer.wall / plinth.wall, 1)}×`.padStart(6), '|',
+        f(peer.cpu).padStart(9), f(plinth.cpu).padStart(11), '|',
         `${f(peer.peakRssMb, 0)} MB`.padStart(9), `${f(plinth.peakRssMb, 0)} MB`.padStart(11), '|',
         agree(plinth.scores, peer.scores),
       ].join(' '),
