@@ -4,6 +4,7 @@ import { SingleBar } from 'cli-progress'
 import type { Command } from 'commander'
 import { readCsvColumns } from '../monitoring/drift/csv-columns.js'
 import type { DriftFrame } from '../monitoring/drift/detect-drift.js'
+import { DriftThreads } from '../monitoring/drift/drift-threads.js'
 import { detectDriftInParallel } from '../monitoring/drift/parallel-drift.js'
 import { featureChart, renderDriftHtml, type FeatureChart } from '../monitoring/drift/html-report.js'
 import { isStatTestName, STAT_TEST_NAMES } from '../monitoring/drift/stat-tests.js'
@@ -20,6 +21,9 @@ interface DriftFlags {
   json?: boolean
   html?: string
 }
+
+/** Below this many bytes of CSV (about two million numbers) worker threads cost more than they save. */
+const PARALLEL_MIN_BYTES = 16 << 20
 
 /** Files smaller than this read too fast for a progress bar to help. */
 const PROGRESS_MIN_BYTES = 32 << 20
@@ -73,7 +77,7 @@ export function registerDriftCommand(program: Command): void {
           throw invalidParameter(`Unknown drift method '${method}'; use one of ${STAT_TEST_NAMES.join(', ')}.`)
         }
         const options = method === undefined ? {} : { method }
-        fileSize(flags.reference, 'reference')
+        const referenceBytes = fileSize(flags.reference, 'reference')
         let report
         // Computation time without file reading, as the reference script reports it.
         let seconds: number | undefined
@@ -84,14 +88,18 @@ export function registerDriftCommand(program: Command): void {
           const current = profileFrame(readTable(flags.current, 'current'), { k: reference.k })
           report = driftFromProfiles(reference, current, options)
         } else {
-          const reference = readTable(flags.reference, 'reference')
-          const current = readTable(flags.current, 'current')
-          const started = performance.now()
-          // Numeric columns are spread over the machine's cores (same report as one thread).
-          report = await detectDriftInParallel(reference, current, options)
-          seconds = (performance.now() - started) / 1000
-          if (flags.html) {
-            charts = new Map([...reference].map(([name, ref]) => [name, featureChart(name, ref, current.get(name)!)]))
+          // Workers start loading now, on another core, while this thread parses the files.
+          const threads = referenceBytes + fileSize(flags.current, 'current') >= PARALLEL_MIN_BYTES ? new DriftThreads() : 1
+          try {
+            const reference = readTable(flags.reference, 'reference')
+            const current = readTable(flags.current, 'current')
+            const started = performance.now()
+            // Numeric columns are spread over the machine's cores (same report as one thread).
+            report = await detectDriftInParallel(reference, current, options, threads)
+            seconds = (performance.now() - started) / 1000
+            if (flags.html) charts = new Map([...reference].map(([name, ref]) => [name, featureChart(name, ref, current.get(name)!)]))
+          } finally {
+            if (threads instanceof DriftThreads) await threads.close()
           }
         }
         if (flags.html) {

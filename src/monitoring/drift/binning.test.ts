@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { categoryCounts, fillEmptyBins, histogramCounts, numericValueCounts, sturgesEdges } from './binning.js'
+import { categoryCounts, extent, fillEmptyBins, histogramCounts, histogramCountsUnsorted, numericValueCounts, sturgesEdges } from './binning.js'
+import { seededRandom } from './drift-test-data.test-helper.js'
 
 describe('sturgesEdges', () => {
   it('should use the bin counts NumPy gives, including sizes that are powers of two', () => {
@@ -25,6 +26,26 @@ describe('histogramCounts', () => {
   it('should count half-open bins and close the last bin on the right', () => {
     const sorted = Float64Array.from([0, 0.5, 1, 1, 2, 3])
     assert.deepEqual([...histogramCounts(sorted, Float64Array.from([0, 1, 2, 3]))], [2, 2, 2])
+  })
+})
+
+describe('histogramCountsUnsorted', () => {
+  it('should count exactly as the sorted search does, for values on, just beside and between the edges', () => {
+    const random = seededRandom(11)
+    const cases = [
+      // ordinary spread
+      Float64Array.from({ length: 20_000 }, () => Number((random() * 100 - 30).toFixed(3))),
+      // large values over a tiny range: edges are rounded coarsely relative to the bin width
+      Float64Array.from({ length: 20_000 }, () => 1e9 + Math.floor(random() * 1000) / 1024),
+    ]
+    for (const values of cases) {
+      const [min, max] = extent(values)
+      const edges = sturgesEdges(min, max, values.length)
+      // Put values on every edge and one ulp either side of it.
+      const extra = [...edges].flatMap((e) => [e, e + Math.abs(e) * Number.EPSILON, e - Math.abs(e) * Number.EPSILON]).filter((e) => e >= min && e <= max)
+      const all = Float64Array.from([...values, ...extra])
+      assert.deepEqual([...histogramCountsUnsorted(all, edges)], [...histogramCounts(all.slice().sort(), edges)])
+    }
   })
 })
 

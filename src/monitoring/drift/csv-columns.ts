@@ -4,7 +4,7 @@
  * follows pandas `read_csv` as csv-frame.ts describes; a column that meets a cell which is neither
  * a number nor missing is read again as strings in a second pass over the file.
  */
-import { closeSync, openSync, readSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { invalidParameter } from '../../shared/errors.js'
 import type { DriftFrame, RawColumn } from './detect-drift.js'
 import { isMissingCell, parseNumericCell } from './csv-frame.js'
@@ -32,16 +32,19 @@ export interface ReadCsvOptions {
   readonly chunkBytes?: number
 }
 
+/** Shared memory, so drift worker threads read the columns where they are, without a copy. */
+const sharedFloat64 = (length: number): Float64Array => new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT))
+
 class NumberColumn {
   values: Float64Array
   length = 0
   integer = true
   constructor(capacity: number) {
-    this.values = new Float64Array(Math.max(capacity, 1024))
+    this.values = sharedFloat64(Math.max(capacity, 1024))
   }
   push(v: number): void {
     if (this.length === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2)
+      const grown = sharedFloat64(this.values.length * 2)
       grown.set(this.values)
       this.values = grown
     }
@@ -149,6 +152,18 @@ function splitHeader(line: string): string[] {
   return cells
 }
 
+/**
+ * Rows in the file, from the line length of the first chunk, with a little headroom: columns
+ * sized right at once are never grown, so no outgrown copy waits for the collector (shared
+ * buffers can wait long) and peak memory stays at one copy of the data.
+ */
+function estimateRows(buf: Uint8Array, from: number, filled: number, fileBytes: number): number {
+  let lines = 0
+  for (let i = buf.indexOf(LF, from); i >= 0 && i < filled; i = buf.indexOf(LF, i + 1)) lines++
+  if (lines === 0) return 1024
+  return Math.ceil((fileBytes / ((filled - from) / lines)) * 1.02) + 1024
+}
+
 /** One pass over the file; `asStrings` columns keep their cells as text. */
 function readPass(path: string, role: string, asStrings: ReadonlySet<number>, options: ReadCsvOptions): Pass {
   const progress = options.progress
@@ -199,7 +214,7 @@ function readPass(path: string, role: string, asStrings: ReadonlySet<number>, op
     }
     const header = splitHeader(headerLine.replace(/^\uFEFF/, ''))
     const width = header.length
-    const estimate = Math.ceil((filled / Math.max(1, pos)) * 1.05)
+    const estimate = estimateRows(buf, pos, filled, fstatSync(fd).size)
     const numbers = header.map((_, k) => (asStrings.has(k) ? null : new NumberColumn(estimate)))
     const strings = header.map((_, k) => (asStrings.has(k) ? ([] as (string | null)[]) : null))
     const flipped = new Set<number>()

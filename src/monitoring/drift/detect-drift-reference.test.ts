@@ -14,7 +14,9 @@ import type { StatTestName } from './stat-tests.js'
 const RELATIVE_TOLERANCE = 1e-9
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..')
-const script = process.env['PLINTH_DRIFT_REFERENCE'] ?? resolve(repoRoot, '../shared/peers/drift_reference.py')
+const peerScript = resolve(repoRoot, '../shared/peers/drift_reference.py')
+// The shared peers' script when it is beside the checkout, else our own, so a clean clone runs this too.
+const script = process.env['PLINTH_DRIFT_REFERENCE'] ?? (existsSync(peerScript) ? peerScript : resolve(repoRoot, 'test/fixtures/drift-scipy-reference.py'))
 const python = process.env['PLINTH_PYTHON'] ?? 'python3'
 
 /** Why the SciPy comparison cannot run here, or undefined when it can. */

@@ -1,7 +1,8 @@
 /** Evidently's distance-type column tests: larger score means more drift. */
 import { binnedShares } from './binned-shares.js'
 import { countDistinctSorted, histogramCounts, sturgesEdges } from './binning.js'
-import { unsortedRef, type DriftColumn } from './drift-column.js'
+import { unsortedCur, unsortedRef, type DriftColumn } from './drift-column.js'
+import { wassersteinFromKeys } from './key-walk.js'
 import { sortFloat64 } from './sort-float64.js'
 
 /** Evidently floors the reference std so constant references do not divide by zero. */
@@ -66,7 +67,10 @@ export function wassersteinDistance(ref: Float64Array, cur: Float64Array): numbe
 /** "Wasserstein distance (normed)": distance divided by max(std(reference), 0.001). */
 export function wassersteinNormed(column: DriftColumn): number {
   if (column.type !== 'numerical') return NaN
-  return wassersteinDistance(column.ref, column.cur) / Math.max(populationStd(unsortedRef(column)), MIN_STD)
+  const ref = unsortedRef(column)
+  // Counting decimal keys gives the same distance without sorting; values without them are sorted.
+  const distance = wassersteinFromKeys(ref, unsortedCur(column)) ?? wassersteinDistance(column.ref, column.cur)
+  return distance / Math.max(populationStd(ref), MIN_STD)
 }
 
 /** Σ x·ln(x/y) with SciPy `rel_entr` conventions (0 when x = 0). */

@@ -1,8 +1,9 @@
 /** Evidently's p-value column tests: smaller score means more drift. */
 import { firstKeyCounts, valueCounts } from './value-counts.js'
-import type { DriftColumn } from './drift-column.js'
+import { unsortedCur, unsortedRef, type DriftColumn } from './drift-column.js'
 import { gcd, ksExactPValue } from './ks-exact.js'
 import { kolmogorovNSf } from './kolmogorov-n.js'
+import { ksStatisticFromKeys } from './key-walk.js'
 import { chiSquareSf, normalCdf } from './special-functions.js'
 
 /** SciPy's `ks_2samp(method='auto')` is exact up to this sample size. */
@@ -81,10 +82,13 @@ export function kolmogorovSf(x: number): number {
  */
 export function ksPValue(column: DriftColumn): number {
   if (column.type !== 'numerical') return NaN
-  const n1 = column.ref.length
-  const n2 = column.cur.length
+  const ref = unsortedRef(column)
+  const cur = unsortedCur(column)
+  const n1 = ref.length
+  const n2 = cur.length
   if (Math.max(n1, n2) <= KS_EXACT_MAX_N) return ksExactPValue(n1, n2, ksLatticeStatistic(column.ref, column.cur))
-  return ksAsymptoticPValue(n1, n2, ksStatistic(column.ref, column.cur))
+  // Counting decimal keys gives the same D without sorting; values without them are sorted.
+  return ksAsymptoticPValue(n1, n2, ksStatisticFromKeys(ref, cur) ?? ksStatistic(column.ref, column.cur))
 }
 
 /** SciPy's 'asymp' branch: the larger size first, en rounded half-to-even. */

@@ -4,6 +4,7 @@
  * Doubles are mapped to unsigned keys whose order is the numeric order (flip all bits of negatives,
  * set the sign bit of positives), so −0 still sorts just before +0, as the built-in sort does.
  */
+import { decimalKeys } from './decimal-keys.js'
 
 /** Below this size the built-in sort wins: four passes over 65,536 buckets cost more. */
 const RADIX_MIN_LENGTH = 4096
@@ -34,37 +35,20 @@ function fromOrderedKeys(words: Uint32Array, n: number): void {
   }
 }
 
-const POWERS_OF_TEN = Array.from({ length: 10 }, (_, d) => 10 ** d)
-const INT32_LIMIT = 2 ** 31
 /** Key ranges up to this size are sorted by counting, in one histogram pass. */
 const COUNTING_MAX_RANGE = 1 << 22
 
 /**
- * Values read from text usually have few decimals: each is exactly m / 10^d (the double nearest
- * to it) for a small integer m. Then sorting the 32-bit integers m sorts the values, with half the
- * memory traffic and, for narrow ranges, a counting sort. Returns false (values untouched) when
- * some value needs more than 9 decimals, m leaves the 32-bit range, or −0 is present (its sign
- * would be lost on the way back).
+ * Sorts values that are all m / 10^d for small d (see decimal-keys.ts) by their 32-bit keys: for
+ * narrow ranges a counting sort. Returns false (values untouched) when they are not, or when −0
+ * is present (its sign would be lost on the way back).
  */
 function sortByDecimalKeys(values: Float64Array): boolean {
   const n = values.length
-  let d = 0
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!
-    while (Math.round(v * POWERS_OF_TEN[d]!) / POWERS_OF_TEN[d]! !== v) if (++d >= POWERS_OF_TEN.length) return false
-  }
-  const scale = POWERS_OF_TEN[d]!
-  const m = new Int32Array(n)
-  let min = Infinity
-  let max = -Infinity
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!
-    const k = Math.round(v * scale)
-    if (k >= INT32_LIMIT || k < -INT32_LIMIT || k / scale !== v || (v === 0 && 1 / v < 0)) return false
-    m[i] = k
-    if (k < min) min = k
-    if (k > max) max = k
-  }
+  const decimal = decimalKeys(values)
+  if (decimal === undefined) return false
+  const { keys: m, min, max, scale } = decimal
+  for (let i = 0; i < n; i++) if (m[i] === 0 && 1 / values[i]! < 0) return false
   const range = max - min + 1
   if (range <= COUNTING_MAX_RANGE) {
     const counts = new Uint32Array(range)
