@@ -1,14 +1,15 @@
 import type { StepExecutor, StepResult, StepTask } from '../step-executor.js'
+import { HelperSpawner } from './helper-spawner.js'
 import { runStepProcess, type StepProcessOptions } from './run-step-process.js'
 
-/** Runs steps as child processes of this process (the embedded default). */
+/** Runs steps as child processes of this process (the embedded default), started through the spawn helper. */
 export class LocalExecutor implements StepExecutor {
   readonly kind = 'local' as const
   readonly #options: StepProcessOptions
   readonly #running = new Set<AbortController>()
 
   constructor(options: StepProcessOptions) {
-    this.#options = options
+    this.#options = { ...options, spawner: options.spawner ?? new HelperSpawner() }
   }
 
   async execute(task: StepTask, signal: AbortSignal): Promise<StepResult> {
@@ -28,5 +29,6 @@ export class LocalExecutor implements StepExecutor {
   /** Kills every step still running (server shutdown); their runs are resumed on the next start. */
   async close(): Promise<void> {
     for (const controller of this.#running) controller.abort()
+    await this.#options.spawner?.close()
   }
 }

@@ -1,4 +1,3 @@
-import { closeSync, openSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,6 +9,7 @@ import { substitute } from '../pipeline-expressions.js'
 import type { StepResult, StepTask } from '../step-executor.js'
 import { containerCommand, findContainerRuntime } from './container-command.js'
 import { ProcessGroup } from './process-group.js'
+import { directSpawner, type Spawner } from './spawner.js'
 import { downloadArtifact, isStoreUri, localPathOf, uploadArtifact } from './step-artifacts.js'
 import { inheritedEnv, numericPairs, readPairs, redact, shellQuote } from './step-env.js'
 
@@ -26,6 +26,8 @@ export interface StepProcessOptions {
   readonly processEnv?: NodeJS.ProcessEnv
   /** Looks up docker/podman; tests pass a fixed answer. */
   readonly containerRuntime?: () => Promise<string | undefined>
+  /** How commands are started (default: from this process). */
+  readonly spawner?: Spawner
 }
 
 interface Paths {
@@ -49,13 +51,8 @@ export async function runStepProcess(task: StepTask, signal: AbortSignal, option
     const command = await commandOf(task, paths, options)
     if ('refused' in command) return failed(began, worker, command.refused)
     const env = stepEnv(task, paths, options)
-    const logFd = openSync(paths.log, 'a')
-    let group: ProcessGroup
-    try {
-      group = new ProcessGroup(command.file, command.args, { cwd: task.workingDir ?? options.baseDir ?? scratch, env, logFd })
-    } finally {
-      closeSync(logFd)
-    }
+    const spawner = options.spawner ?? directSpawner
+    const group = new ProcessGroup(await spawner.spawn({ file: command.file, args: command.args, cwd: task.workingDir ?? options.baseDir ?? scratch, env, logPath: paths.log }))
     const ending = await waitForEnd(group, task, signal, options.killGraceMs ?? 5000)
     group.sweep()
     return await collect(task, paths, options, { ...ending, startedAt: group.startedAt, worker })
