@@ -19,10 +19,11 @@ export class HelperSpawner implements Spawner {
   #ready = false
   #nextId = 1
   readonly #pending = new Map<number, Pending>()
+  #readyWaiters: Array<(ready: boolean) => void> = []
 
   async spawn(request: SpawnRequest): Promise<Spawned> {
     if (!this.#helper) this.#start()
-    if (!this.#ready) return directSpawner.spawn(request)
+    if (!this.#ready || !this.#helper?.connected) return directSpawner.spawn(request)
     const id = this.#nextId++
     let ended!: (exit: GroupExit) => void
     const exited = new Promise<GroupExit>((resolve) => (ended = resolve))
@@ -32,6 +33,14 @@ export class HelperSpawner implements Spawner {
       this.#helper!.send({ id, ...request } satisfies SpawnMessage)
     })
     return { ...started, exited }
+  }
+
+  /** Starts the helper if needed; true once it takes requests, false if it stopped first. */
+  whenReady(): Promise<boolean> {
+    if (!this.#helper) this.#start()
+    if (this.#ready) return Promise.resolve(true)
+    this.#helper!.channel?.ref()
+    return new Promise((resolve) => this.#readyWaiters.push(resolve))
   }
 
   /** Waits for the commands it started to end (the caller kills them), then lets the helper go. */
@@ -51,12 +60,14 @@ export class HelperSpawner implements Spawner {
     helper.channel?.unref()
     helper.on('message', (reply: HelperReply) => this.#onReply(reply))
     helper.once('exit', () => this.#onHelperExit(helper))
-    helper.once('error', () => undefined)
+    // A send racing the helper's exit; #onHelperExit settles what was in flight.
+    helper.on('error', () => undefined)
   }
 
   #onReply(reply: HelperReply): void {
     if (reply.type === 'ready') {
       this.#ready = true
+      this.#wakeReadyWaiters(true)
       return
     }
     const pending = this.#pending.get(reply.id)
@@ -80,11 +91,17 @@ export class HelperSpawner implements Spawner {
     if (this.#helper !== helper) return
     this.#helper = undefined
     this.#ready = false
+    this.#wakeReadyWaiters(false)
     for (const [id, pending] of this.#pending) {
       if (pending.pid !== undefined) killGroup(pending.pid)
       pending.started({ pid: pending.pid, startedAt: Date.now() })
       this.#settle(id, { code: null, signal: null, spawnError: new Error('the spawn helper process stopped while the step ran; the step was killed') })
     }
+  }
+
+  #wakeReadyWaiters(ready: boolean): void {
+    for (const wake of this.#readyWaiters.splice(0)) wake(ready)
+    if (this.#pending.size === 0) this.#helper?.channel?.unref()
   }
 }
 

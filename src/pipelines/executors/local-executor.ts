@@ -1,4 +1,4 @@
-import type { StepExecutor, StepResult, StepTask } from '../step-executor.js'
+import type { ExecuteHooks, StepExecutor, StepResult, StepTask } from '../step-executor.js'
 import { HelperSpawner } from './helper-spawner.js'
 import { runStepProcess, type StepProcessOptions } from './run-step-process.js'
 
@@ -12,14 +12,14 @@ export class LocalExecutor implements StepExecutor {
     this.#options = { ...options, spawner: options.spawner ?? new HelperSpawner() }
   }
 
-  async execute(task: StepTask, signal: AbortSignal): Promise<StepResult> {
+  async execute(task: StepTask, signal: AbortSignal, hooks?: ExecuteHooks): Promise<StepResult> {
     const own = new AbortController()
     const forward = () => own.abort()
     signal.addEventListener('abort', forward, { once: true })
     if (signal.aborted) own.abort()
     this.#running.add(own)
     try {
-      return await runStepProcess(task, own.signal, this.#options)
+      return await runStepProcess(task, own.signal, this.#options, hooks)
     } finally {
       this.#running.delete(own)
       signal.removeEventListener('abort', forward)
