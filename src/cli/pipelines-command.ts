@@ -42,7 +42,9 @@ export function registerPipelinesCommand(program: Command): void {
     .action(action(async (file: string, flags: Flags) => {
       const result = parsePipeline(await readFile(file, 'utf8'), { file })
       if (flags.json) printObject(result.ok ? { ok: true, name: result.spec.name, steps: result.spec.steps.map((s) => s.name) } : { ok: false, issues: result.issues }, true)
-      else process.stdout.write(result.ok ? `OK: ${result.spec.name} (${result.spec.steps.length} steps)\n` : `${result.issues.map(formatIssue).join('\n')}\n`)
+      else if (result.ok) process.stdout.write(`OK: ${result.spec.name} (${result.spec.steps.length} steps)\n`)
+      // Problems go to stderr, like every other failure, so `validate f.yaml && apply` shows them and stdout stays clean.
+      else process.stderr.write(`${result.issues.map(formatIssue).join('\n')}\n`)
       if (!result.ok) process.exitCode = 2
     }))
 

@@ -12,6 +12,7 @@ import type { BuiltinName, PipelineSpec, StepSpec } from './pipeline-spec.js'
 import type { AttemptStatus, PipelineRun, PipelineStore, RunStatus, StepAttempt } from './pipeline-store.js'
 import type { PipelineTracker } from './pipeline-tracker.js'
 import { retryDelay, seedFromAttempts, type StepState } from './run-seed.js'
+import { AttemptStart } from './attempt-start.js'
 import type { StepExecutor, StepResult, StepTask } from './step-executor.js'
 import { type ResolvedStep, resolveStep, type StepOutputs } from './step-resolver.js'
 
@@ -164,14 +165,23 @@ export class RunExecution {
     const run = this.#run
     const inputsAsParams = Object.fromEntries(Object.entries(resolved.inputs).map(([k, v]) => [`input.${k}`, v]))
     const tracked = this.#deps.tracker && this.#trackingRunId ? await this.#deps.tracker.startStep(run, this.#trackingRunId, step.name, attempt, { ...resolved.paramsUsed, ...inputsAsParams }) : undefined
-    const row = blankAttempt(run.id, step.name, attempt, { status: 'running', cacheKey: key ?? null, readyAt, startedAt: Date.now(), trackingRunId: tracked?.runId ?? null })
-    await this.#deps.store.insertAttempt(row)
-    this.#deps.emit({ type: 'step', runId: run.id, step: step.name, attempt, status: 'running', at: row.startedAt! })
+    const row = blankAttempt(run.id, step.name, attempt, { status: 'running', cacheKey: key ?? null, readyAt, trackingRunId: tracked?.runId ?? null })
+    const start = new AttemptStart(row, this.#deps, this.#abort.signal)
     const task = this.#task(step, attempt, resolved, tracked)
-    const result = resolved.action.kind === 'builtin'
-      ? await runBuiltin({ builtin: this.#deps.builtins.get(resolved.action.uses as BuiltinName), args: resolved.action.with, task, services: this.#deps.services?.(), steps: this.#stepParams(), artifacts: this.#deps.artifacts }, this.#abort.signal)
-      : await this.#deps.executor.execute(task, this.#abort.signal)
+    let result: StepResult
+    try {
+      if (resolved.action.kind === 'builtin') {
+        await start.record(Date.now())
+        result = await runBuiltin({ builtin: this.#deps.builtins.get(resolved.action.uses as BuiltinName), args: resolved.action.with, task, services: this.#deps.services?.(), steps: this.#stepParams(), artifacts: this.#deps.artifacts }, start.signal)
+      } else {
+        result = await this.#deps.executor.execute(task, start.signal, { onStarted: (at) => void start.record(at).catch(() => undefined) })
+      }
+    } finally {
+      start.dispose()
+    }
     if (this.#abandoned) return 'lost'
+    // Executors that never reported a start (or failed before one) are recorded now; a row that could not be written fails the step.
+    await start.record(result.startedAt)
     const status: AttemptStatus = result.outcome
     await this.#deps.store.finishAttempt(row, finishOf(status, result))
     if (status === 'succeeded') this.#outputs.set(step.name, { params: result.outputParams, artifacts: result.outputArtifacts })

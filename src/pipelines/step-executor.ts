@@ -56,9 +56,17 @@ export interface StepResult {
   readonly worker?: string
 }
 
+export interface ExecuteHooks {
+  /**
+   * Called once, right after the step's process started (before it ends), so the runner can
+   * record the start off the spawn path. An executor that cannot tell may never call it.
+   */
+  readonly onStarted?: (startedAt: number) => void
+}
+
 export interface StepExecutor {
   readonly kind: 'local' | 'queue'
   /** Runs one attempt. `signal` aborts it (run cancelled or replaced): the process tree is killed. */
-  execute(task: StepTask, signal: AbortSignal): Promise<StepResult>
+  execute(task: StepTask, signal: AbortSignal, hooks?: ExecuteHooks): Promise<StepResult>
   close(): Promise<void>
 }

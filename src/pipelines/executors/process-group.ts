@@ -1,32 +1,24 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { GroupExit, Spawned } from './spawner.js'
 
-export interface GroupExit {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
-  /** Set when the command could not be started at all (not found, not executable). */
-  readonly spawnError?: Error
-}
+export type { GroupExit } from './spawner.js'
 
 /**
  * A command in its own process group, so a timeout or cancel ends everything it started
  * (`sh -c 'a & b'` leaves `a` running if only the shell is killed).
  */
 export class ProcessGroup {
-  readonly #child: ChildProcess
+  readonly #pid: number | undefined
   readonly exited: Promise<GroupExit>
   readonly startedAt: number
 
-  constructor(file: string, args: readonly string[], options: { cwd: string; env: Record<string, string>; logFd: number }) {
-    this.#child = spawn(file, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', options.logFd, options.logFd] })
-    this.startedAt = Date.now()
-    this.exited = new Promise((resolve) => {
-      this.#child.once('error', (error) => resolve({ code: null, signal: null, spawnError: error }))
-      this.#child.once('exit', (code, signal) => resolve({ code, signal }))
-    })
+  constructor(spawned: Spawned) {
+    this.#pid = spawned.pid
+    this.startedAt = spawned.startedAt
+    this.exited = spawned.exited
   }
 
   get pid(): number | undefined {
-    return this.#child.pid
+    return this.#pid
   }
 
   /** SIGTERM to the whole group, SIGKILL after `graceMs` to whatever is left. */
@@ -45,7 +37,7 @@ export class ProcessGroup {
   }
 
   signal(signal: NodeJS.Signals): void {
-    const pid = this.#child.pid
+    const pid = this.#pid
     if (pid === undefined) return
     try {
       process.kill(-pid, signal)
