@@ -54,13 +54,13 @@ export class TrafficSender {
     return sent
   }
 
-  /** Posts the labels of answered requests as delayed ground truth; returns how many were matched. */
+  /** Posts the labels of answered requests as delayed ground truth; returns how many matched a logged prediction (the route's `accepted`). */
   async sendFeedback(batches: readonly SentBatch[]): Promise<number> {
     const items = batches.filter((b) => b.ok).map((b) => ({ prediction_id: b.id, label: [...b.labels] }))
     let accepted = 0
     for (let i = 0; i < items.length; i += 5000) {
       const answer = await this.#post('/api/plinth/v1/feedback', { feedback: items.slice(i, i + 5000) })
-      accepted += Number(answer.accepted ?? 0) - Number(answer.unknown_count ?? 0)
+      accepted += Number(answer.accepted ?? 0)
     }
     this.totals.labelled += accepted
     return accepted
