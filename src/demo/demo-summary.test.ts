@@ -50,7 +50,7 @@ describe('demo summary', () => {
     const text = formatSummary(report({ outcome: 'rolled_back', reason: 'Canary of churn/2 rolled back: 0 requests', champion: { before: 1, after: 1 }, workspace: '/tmp/ws', canary: { decision: 'rolled_back', stages: [] } }))
     assert.match(text, /^Plinth demo: the loop completed: the canary rolled back on its own and v1 stays champion/)
     assert.match(text, /Canary: rolled_back\n {2}Canary of churn\/2 rolled back: 0 requests/)
-    assert.match(text, /workspace \(kept\) +\/tmp\/ws\n +plinth server --backend-store-uri sqlite:\/\/\/\/tmp\/ws\/plinth\.db --artifacts-destination \/tmp\/ws\/artifacts/)
+    assert.match(text, /workspace \(kept\) +\/tmp\/ws\n +plinth server --backend-store-uri sqlite:\/\/\/\/tmp\/ws\/plinth\.db --artifacts-destination \/tmp\/ws\/artifacts --port 4000/)
   })
 
   it('should say the loop did not complete, and why', () => {

@@ -39,12 +39,13 @@ function decisionLines(r: DemoReport): string[] {
 }
 
 function whereLines(r: DemoReport): string[] {
-  const lines = ['Where to look (while the server runs; with --keep, restart it on the workspace)']
+  const port = new URL(r.server).port
+  const lines = [r.workspace ? 'Where to look (the demo stopped its server; the command under "workspace" serves these again)' : 'Where to look (the demo stopped its server; run with --keep to serve its workspace again afterwards)']
   for (const [name, url] of Object.entries(r.links)) lines.push(`  ${name.replaceAll('_', ' ').padEnd(22)} ${url}`)
   lines.push(`  ${'MLflow runs'.padEnd(22)} pipeline ${r.pipeline_run.mlflow_run ?? '-'}; steps ${r.pipeline_run.steps.map((s) => `${s.step} ${s.mlflow_run ?? '-'}`).join(', ')}`)
   if (r.workspace) {
     lines.push(`  ${'workspace (kept)'.padEnd(22)} ${r.workspace}`)
-    lines.push(`  ${''.padEnd(22)} plinth server --backend-store-uri sqlite:///${r.workspace}/plinth.db --artifacts-destination ${r.workspace}/artifacts`)
+    lines.push(`  ${''.padEnd(22)} plinth server --backend-store-uri sqlite:///${r.workspace}/plinth.db --artifacts-destination ${r.workspace}/artifacts --port ${port}`)
   }
   return lines
 }

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { resolveConfig } from '../config/index.js'
 import { startServer, type RunningServer } from '../http/start-server.js'
+import { invalidParameter } from '../shared/errors.js'
 import { churnCsv, type ChurnData } from './churn-data.js'
 
 /** How often the demo's server looks for due monitors and re-reads trigger state. */
@@ -23,6 +24,8 @@ export interface DemoWorkspace {
  */
 export async function openDemoWorkspace(options: { dir?: string; port: number }): Promise<DemoWorkspace> {
   const created = options.dir === undefined
+  // A folder from an earlier demo already has churn v1, the monitors and the deployment.
+  if (!created && existsSync(options.dir!) && readdirSync(options.dir!).length > 0) throw invalidParameter(`--dir '${options.dir}' is not empty; give a new or empty folder for the demo's workspace.`)
   const dir = created ? mkdtempSync(join(tmpdir(), 'plinth-demo-')) : resolve(options.dir!)
   mkdirSync(join(dir, 'data'), { recursive: true })
   const config = resolveConfig({ host: '127.0.0.1', port: options.port, backendStoreUri: `sqlite:///${join(dir, 'plinth.db')}`, artifactsDestination: join(dir, 'artifacts'), logLevel: 'warn' }, {})
