@@ -33,6 +33,10 @@ async function run(flags: DemoFlags): Promise<void> {
   const keep = Boolean(flags.keep) || flags.dir !== undefined
   const ws = await openDemoWorkspace({ ...(flags.dir ? { dir: flags.dir } : {}), port })
   log(`Plinth demo: workspace ${ws.dir}, server ${ws.server.url}`)
+  // Interrupted: stop the server (and its step processes) and clean up, as a failure does.
+  const interrupt = () => void ws.close(keep).finally(() => process.exit(130))
+  process.once('SIGINT', interrupt)
+  process.once('SIGTERM', interrupt)
   let report: DemoReport
   try {
     const result = await runScenario(ws, { rows, bake: flags.fast ? '2s' : '4s', log })
@@ -43,6 +47,8 @@ async function run(flags: DemoFlags): Promise<void> {
     const cause = error instanceof StageError ? error.cause : error
     throw new AppError('INVALID_STATE', `The demo stopped at "${stage}": ${(cause as Error).message}${keep ? ` The workspace is kept at ${ws.dir}.` : ' Run again with --keep to look at the workspace.'}`)
   }
+  process.off('SIGINT', interrupt)
+  process.off('SIGTERM', interrupt)
   await ws.close(keep)
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `\n${formatSummary(report)}`)
   if (report.outcome === 'failed') process.exitCode = 1
