@@ -6,6 +6,7 @@ import { PLINTH_VERSION } from '../version.js'
 import { reportAndExit } from './cli-context.js'
 import { registerCiCommand } from './ci-command.js'
 import { registerDbCommand } from './db-command.js'
+import { registerDemoCommand } from './demo-command.js'
 import { registerDeploymentsCommand } from './deployments-command.js'
 import { registerDriftCommand } from './drift-command.js'
 import { registerProfileCommand } from './profile-command.js'
@@ -47,6 +48,7 @@ registerMonitorsCommand(program)
 registerCiCommand(program)
 registerTrainCommand(program)
 registerWorkerCommand(program)
+registerDemoCommand(program)
 
 /** The CLI with every command registered, for tests that check command lines without running them. */
 export function buildProgram(): Command {

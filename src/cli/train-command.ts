@@ -1,9 +1,10 @@
-import { statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, statSync, writeFileSync } from 'node:fs'
 import { SingleBar } from 'cli-progress'
 import type { Command } from 'commander'
 import { invalidParameter, notFound } from '../shared/errors.js'
 import { DEFAULT_SEED, DEFAULT_TEST_SIZE, train, type TrainOptions, type TrainResult } from '../training/train-model.js'
 import { trackTraining, type TrackedTraining } from '../training/training-tracking.js'
+import { referenceCsv } from '../training/reference-data.js'
 import type { ModelKind, TaskKind } from '../training/training-types.js'
 import { action, localUser, withServices, withStore } from './cli-context.js'
 import { printObject } from './output.js'
@@ -27,6 +28,8 @@ interface TrainFlags {
   minSamplesLeaf?: string
   l2?: string
   maxIter?: string
+  referenceOut?: string
+  metricsFile?: string
 }
 
 /** Tracking and registering copy files into the artifact store, so it is opened too. */
@@ -77,10 +80,15 @@ function checkReadable(path: string): void {
 }
 
 function writeModel(path: string, bytes: Uint8Array): void {
+  writeFileOrExplain(path, bytes, 'model')
+}
+
+function writeFileOrExplain(path: string, content: Uint8Array | string, what: string, append = false): void {
   try {
-    writeFileSync(path, bytes)
+    if (append) appendFileSync(path, content)
+    else writeFileSync(path, content)
   } catch (error) {
-    throw invalidParameter(`Cannot write the model to '${path}': ${(error as Error).message}. Choose a writable path.`)
+    throw invalidParameter(`Cannot write the ${what} to '${path}': ${(error as Error).message}. Choose a writable path.`)
   }
 }
 
@@ -145,6 +153,9 @@ async function run(flags: TrainFlags): Promise<void> {
     bar.stop()
   }
   if (flags.out) writeModel(flags.out, result.onnx)
+  if (flags.referenceOut) writeFileOrExplain(flags.referenceOut, referenceCsv(result), 'reference data')
+  // The `name=value` lines a pipeline step's $PLINTH_METRICS file takes, so a step logs the holdout metrics.
+  if (flags.metricsFile) writeFileOrExplain(flags.metricsFile, Object.entries(result.metrics).map(([k, v]) => `${k}=${v}\n`).join(''), 'metrics', true)
   let tracked: TrackedTraining | undefined
   if (flags.experiment !== undefined || flags.register !== undefined) {
     const request = definedOnly({ experiment: flags.experiment, register: flags.register, dataPath: flags.data, userId: localUser() })
@@ -174,6 +185,8 @@ export function registerTrainCommand(program: Command): void {
     .option('--min-samples-leaf <n>', 'gbt: fewest rows in a leaf (default 1)')
     .option('--l2 <x>', "logistic: L2 strength 1/C (default 1, scikit-learn's C=1); linear: ridge on standardized weights (default 0)")
     .option('--max-iter <n>', 'logistic: L-BFGS iterations (default 100)')
+    .option('--reference-out <file>', 'write the training rows as reference data for drift monitors (columns named as prediction logs name them: input[0], …)')
+    .option('--metrics-file <file>', "append the holdout metrics as name=value lines (a pipeline step passes \"$PLINTH_METRICS\")")
     .option('--json', 'machine-readable output')
     .action(action(run))
 }

@@ -142,6 +142,8 @@ function refProblem(ref: NonNullable<ReturnType<typeof findExpressions>[number][
     const other = steps.get(ref.step)
     if (!other) return `'steps.${ref.step}' is not a step in this pipeline (steps: ${[...steps.keys()].join(', ')}).`
     if (other.name === step.name) return `Step '${step.name}' cannot read its own outputs; use \${{ outputs.${ref.output} }} for the path it writes.`
+    // A built-in's outputs are its own (docs/pipelines-builtins.md), not declared in the file; one it did not produce fails the reading step when it starts.
+    if (other.action.kind === 'builtin') return undefined
     const declared = [...other.outputs.params, ...other.outputs.artifacts]
     return declared.includes(ref.output) ? undefined : `Step '${ref.step}' declares no output '${ref.output}'; add it to its outputs (declared: ${declared.join(', ') || 'none'}).`
   }

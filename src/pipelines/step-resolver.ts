@@ -50,7 +50,10 @@ export async function resolveStep(step: StepSpec, context: ResolveContext): Prom
   const fill = (text: string) => substitute(text, lookup)
   const inputs = Object.fromEntries(Object.entries(step.inputs).map(([name, text]) => [name, inputValue(text, fill, context.baseDir)]))
   const env = Object.fromEntries(Object.entries({ ...context.pipelineEnv, ...step.env }).map(([k, v]) => [k, fill(v)]))
-  return { action: resolveAction(step.action, fill), env, secrets: await readSecrets(step, context), inputs, paramsUsed: paramsUsed(step, context.params) }
+  // A built-in runs in this process, not in the pipeline's folder: its `inputs.NAME` is the input's
+  // path resolved against that folder (or its URI), so `data: ${{ inputs.holdout }}` works wherever the server runs.
+  const fillWith = (text: string) => substitute(text, (ref) => (ref.scope === 'inputs' ? inputs[ref.name] : lookup(ref)))
+  return { action: resolveAction(step.action, fill, fillWith), env, secrets: await readSecrets(step, context), inputs, paramsUsed: paramsUsed(step, context.params) }
 }
 
 function inputValue(text: string, fill: (t: string) => string, baseDir: string): string {
@@ -60,8 +63,8 @@ function inputValue(text: string, fill: (t: string) => string, baseDir: string):
   return isAbsolute(value) ? value : resolve(baseDir, value)
 }
 
-function resolveAction(action: StepAction, fill: (t: string) => string): ResolvedAction {
-  if (action.kind === 'builtin') return { kind: 'builtin', uses: action.uses, with: deepFill(action.with, fill) as Record<string, unknown> }
+function resolveAction(action: StepAction, fill: (t: string) => string, fillWith: (t: string) => string): ResolvedAction {
+  if (action.kind === 'builtin') return { kind: 'builtin', uses: action.uses, with: deepFill(action.with, fillWith) as Record<string, unknown> }
   if (action.kind === 'image') return { kind: 'command', image: action.image, command: { argv: action.argv.map(fill) } }
   const command = action.shell !== undefined ? { shell: fill(action.shell) } : { argv: (action.argv ?? []).map(fill) }
   return { kind: 'command', command, ...(action.workingDir ? { workingDir: action.workingDir } : {}) }

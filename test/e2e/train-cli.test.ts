@@ -57,6 +57,21 @@ describe('plinth train', () => {
     assert.match(result.stderr, /Feature column 'colour' holds text/)
   })
 
+  it('should write reference data named as prediction logs name the input, and append metrics as a pipeline step reads them', async () => {
+    const reference = join(dir, 'reference.csv')
+    const metrics = join(dir, 'metrics.txt')
+    await writeFile(metrics, 'earlier=1\n')
+    const result = await runCli(['train', '--data', csv, '--target', 'y', '--model', 'linear', '--reference-out', reference, '--metrics-file', metrics])
+    assert.equal(result.code, 0, result.stderr)
+    const lines = (await readFile(reference, 'utf8')).trim().split('\n')
+    assert.equal(lines[0], 'input[0],input[1],input[2],y')
+    assert.equal(lines.length, 1 + 480)
+    const written = (await readFile(metrics, 'utf8')).trim().split('\n')
+    assert.equal(written[0], 'earlier=1')
+    assert.deepEqual(written.slice(1).map((l) => l.split('=')[0]), ['mae', 'rmse', 'r2'])
+    assert.ok(written.slice(1).every((l) => Number.isFinite(Number(l.split('=')[1]))))
+  })
+
   it('should refuse a classifier asked to do regression', async () => {
     const result = await runCli(['train', '--data', csv, '--target', 'y', '--model', 'logistic'])
     assert.equal(result.code, 3)
