@@ -7,6 +7,7 @@ import * as m0004 from './0004-deployments.js'
 import * as m0005 from './0005-prediction-logs.js'
 import * as m0006 from './0006-prediction-feedback.js'
 import * as m0007 from './0007-monitors.js'
+import * as m0009 from './0009-prediction-log-segments.js'
 
 type MigrationModule = { up(db: Kysely<unknown>, f: DialectFeatures): Promise<void> }
 
@@ -22,6 +23,7 @@ const MIGRATIONS: ReadonlyArray<[string, MigrationModule]> = [
   ['0005-prediction-logs', m0005],
   ['0006-prediction-feedback', m0006],
   ['0007-monitors', m0007],
+  ['0009-prediction-log-segments', m0009],
 ]
 
 export function migrationsFor(features: DialectFeatures): Record<string, Migration> {
