@@ -58,7 +58,7 @@ export const POSTGRES_DAY_PARTITIONS: DayPartitions = Object.freeze<DayPartition
  */
 export const insertPredictionIds: DialectFeatures['insertPredictionIds'] = async (db, segmentId, time, ids) => {
   const result = await sql`insert into prediction_log_ids (prediction_id, "time", segment_id, position)
-    select v.id, ${time}::bigint, ${segmentId}::bigint, (v.n - 1)::int from unnest(${ids as string[]}::text[]) with ordinality as v(id, n)
+    select v.id, ${time}::bigint, ${segmentId}::bigint, (v.n - 1)::int from unnest(${ids.list as string[]}::text[]) with ordinality as v(id, n)
     where not exists (select 1 from prediction_log_ids p where p.prediction_id = v.id)
     on conflict do nothing`.execute(db)
   return Number(result.numAffectedRows ?? 0n)

@@ -76,9 +76,10 @@ export interface DialectFeatures {
    * column), id i at position i, skipping ids already indexed (by another segment, or earlier in
    * this one); returns how many went in. SQLite hands the ids to one statement as a JSON array
    * (json_each), PostgreSQL as one text array (unnest): one call per segment, not one per id.
+   * `ids` gives both forms, the JSON being stored with the segment anyway.
    * Inside `db`'s transaction, which must be one.
    */
-  insertPredictionIds(db: Transaction<Database>, segmentId: number, time: number, ids: readonly string[]): Promise<number>
+  insertPredictionIds(db: Transaction<Database>, segmentId: number, time: number, ids: { list: readonly string[]; json: string }): Promise<number>
   /** Largest number of bound parameters one statement may carry. */
   readonly maxBindParameters: number
   /** Type name for 64-bit integers in DDL. */

@@ -28,18 +28,17 @@ export async function writeSegments(db: Kysely<Database>, features: DialectFeatu
 
 async function insertAll(trx: Transaction<Database>, features: DialectFeatures, segments: readonly NewSegment[]): Promise<void> {
   for (const s of segments) {
-    const { encoder } = s
-    const finished = encoder.finish()
     // Drivers take a Buffer as bytes (a plain Uint8Array would not be sent as bytea by pg).
-    const body = Buffer.from(finished.buffer, finished.byteOffset, finished.byteLength)
+    const body = Buffer.from(s.body.buffer, s.body.byteOffset, s.body.byteLength)
+    const ids = JSON.stringify(s.ids)
     const { id } = await trx
       .insertInto('prediction_log_segments')
-      .values({ model: s.model, version: s.version, deployment: s.deployment, min_time: encoder.minTime, max_time: encoder.maxTime, records: encoder.count, ids: JSON.stringify(encoder.ids), skip: null, body })
+      .values({ model: s.model, version: s.version, deployment: s.deployment, min_time: s.minTime, max_time: s.maxTime, records: s.ids.length, ids, skip: null, body })
       .returning('id')
       .executeTakeFirstOrThrow()
     const segmentId = Number(id)
-    const indexed = await features.insertPredictionIds(trx, segmentId, encoder.minTime, encoder.ids)
-    if (indexed < encoder.count) await skipLosers(trx, features, segmentId, encoder.ids)
+    const indexed = await features.insertPredictionIds(trx, segmentId, s.minTime, { list: s.ids, json: ids })
+    if (indexed < s.ids.length) await skipLosers(trx, features, segmentId, s.ids)
   }
 }
 
@@ -63,7 +62,7 @@ async function ensurePartitions(db: Kysely<Database>, features: DialectFeatures,
   const partitions = features.dayPartitions
   if (!partitions) return
   for (const s of segments) {
-    const day = Math.floor(s.encoder.minTime / DAY_MS) * DAY_MS
+    const day = Math.floor(s.minTime / DAY_MS) * DAY_MS
     if (days.has(day)) continue
     await partitions.create(db, 'prediction_log_segments', day)
     await partitions.create(db, 'prediction_log_ids', day)

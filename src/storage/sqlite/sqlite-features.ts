@@ -24,7 +24,7 @@ export function createSqliteFeatures(connection: BetterSqlite3.Database): Dialec
     insertIds ??= connection.prepare(
       'insert into prediction_log_ids (prediction_id, "time", segment_id, position) select value, ?, ?, key from json_each(?) where true on conflict do nothing',
     )
-    return insertIds.run(time, segmentId, JSON.stringify(ids)).changes
+    return insertIds.run(time, segmentId, ids.json).changes
   }
   return Object.freeze<DialectFeatures>({
     name: 'sqlite',
