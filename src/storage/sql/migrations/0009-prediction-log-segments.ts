@@ -59,8 +59,8 @@ export async function up(db: Kysely<unknown>, f: DialectFeatures): Promise<void>
   await db.schema.dropTable('prediction_logs').execute()
 }
 
-/** Oldest first, in chunks by (time, id), so memory stays bounded whatever the table holds. */
-async function moveRowLayout(db: Kysely<Database>, f: DialectFeatures): Promise<void> {
+/** Oldest first, in chunks by (time, id), so memory stays bounded whatever the table holds. Exported for its test. */
+export async function moveRowLayout(db: Kysely<Database>, f: DialectFeatures): Promise<void> {
   const days = new Set<number>()
   let after: { time: number; id: string } | undefined
   for (;;) {
