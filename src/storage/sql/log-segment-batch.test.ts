@@ -56,6 +56,16 @@ describe('segmentsOfPacked', () => {
   })
 })
 
+describe('a segment of records alike', () => {
+  it('should store one layout and the times, latencies and errors, and read every record back', () => {
+    const batch = Array.from({ length: 50 }, (_, i) => served(`u-${i}`, T0 + i, { latencyMs: i / 8, ...(i % 7 === 3 ? { error: 'OVERLOADED' } : {}) }))
+    const packed = packPredictions(batch)
+    const [segment] = segmentsOfPacked(packed)
+    assert.ok(segment!.body.length < packed.numbers.byteLength + packed.bytes.byteLength, 'the numbers were stored once per layout')
+    assert.deepEqual(read(segment!), batch.map(toLog))
+  })
+})
+
 describe('segmentsOfLogs', () => {
   it('should keep logs given as columns exactly, rows and empty columns included', () => {
     const logs: PredictionLog[] = [

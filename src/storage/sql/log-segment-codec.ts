@@ -1,6 +1,7 @@
 import { packedTensor, visitRecord, type PackedCursor, type PackedPredictions, type PackedRecords } from '../../monitoring/packed-predictions.js'
 import type { LoggedColumns, PredictionLog } from '../../monitoring/prediction-log-store.js'
 import { rowsOf, tensorsToColumns } from '../../monitoring/tensor-columns.js'
+import { decodeUniform, encodeUniform } from './log-segment-uniform.js'
 import type { Tensor } from '../../serving/tensor-types.js'
 
 /**
@@ -9,11 +10,14 @@ import type { Tensor } from '../../serving/tensor-types.js'
  * columns and their JSON are made when a record is read, far rarer than writing it.
  *
  * Layout, little-endian: a 24-byte head (format byte, u32 record count, then the byte lengths
- * of numbers, tensor bytes, words JSON and texts JSON), the numbers as float64, the tensor
- * bytes, the JSON of `words`, the JSON of `texts`. Both binary parts start 8-aligned.
+ * of numbers, tensor bytes, words JSON and texts JSON), the numbers (float64s, or uniformly
+ * encoded when every record has the same layout), the tensor bytes, the JSON of `words`, the
+ * JSON of `texts`. Both binary parts start 8-aligned.
  * The ids are not in the body: the segment row carries them for the id index.
  */
-const FORMAT = 1
+const FORMAT_PACKED = 1
+/** The numbers part in the uniform encoding (see log-segment-uniform.ts). */
+const FORMAT_UNIFORM = 2
 const HEAD = 24
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
@@ -21,11 +25,12 @@ const fromUtf8 = new TextDecoder()
 export function encodeSegment(batch: Omit<PackedPredictions, 'mixed' | 'minTime' | 'maxTime'>): Uint8Array {
   const words = utf8.encode(JSON.stringify(batch.words))
   const texts = utf8.encode(batch.texts.length === 0 ? '[]' : JSON.stringify(batch.texts))
-  const numbers = new Uint8Array(batch.numbers.buffer, batch.numbers.byteOffset, batch.numbers.byteLength)
+  const uniform = encodeUniform(batch)
+  const numbers = uniform ?? new Uint8Array(batch.numbers.buffer, batch.numbers.byteOffset, batch.numbers.byteLength)
   const bytes = new Uint8Array(batch.bytes)
   const body = new Uint8Array(HEAD + numbers.length + bytes.length + words.length + texts.length)
   const view = new DataView(body.buffer)
-  view.setUint8(0, FORMAT)
+  view.setUint8(0, uniform ? FORMAT_UNIFORM : FORMAT_PACKED)
   view.setUint32(4, batch.count, true)
   view.setUint32(8, numbers.length, true)
   view.setUint32(12, bytes.length, true)
@@ -56,13 +61,17 @@ export class SegmentReader {
 
   constructor(body: Uint8Array, head: SegmentHead) {
     const view = new DataView(body.buffer, body.byteOffset, body.byteLength)
-    if (view.getUint8(0) !== FORMAT) throw new Error(`unknown prediction log segment format ${view.getUint8(0)}`)
+    const format = view.getUint8(0)
+    if (format !== FORMAT_PACKED && format !== FORMAT_UNIFORM) throw new Error(`unknown prediction log segment format ${format}`)
     const lengths = [8, 12, 16, 20].map((o) => view.getUint32(o, true))
     const [numbersEnd, bytesEnd, wordsEnd, textsEnd] = lengths.map((_, i) => HEAD + lengths.slice(0, i + 1).reduce((a, b) => a + b, 0)) as [number, number, number, number]
     // Copied out: a driver's buffer may sit anywhere in its pool, and the views need alignment.
     // (A Buffer's slice is a view, hence the copies through the Uint8Array constructor.)
-    const numbers = new Float64Array(new Uint8Array(body.subarray(HEAD, numbersEnd)).buffer)
     this.#bytes = new Uint8Array(body.subarray(numbersEnd, bytesEnd)).buffer
+    const numbers =
+      format === FORMAT_UNIFORM
+        ? decodeUniform(body.subarray(HEAD, numbersEnd), head.ids.length, this.#bytes.byteLength)
+        : new Float64Array(new Uint8Array(body.subarray(HEAD, numbersEnd)).buffer)
     const words = JSON.parse(fromUtf8.decode(body.subarray(bytesEnd, wordsEnd))) as string[]
     const texts = JSON.parse(fromUtf8.decode(body.subarray(wordsEnd, textsEnd))) as string[]
     this.#records = { ids: head.ids, words, numbers, texts }
