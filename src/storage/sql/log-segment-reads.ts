@@ -53,8 +53,16 @@ export function decodeCursor(token: string | undefined): PageCursor | undefined 
   return { time: after[0], id: after[1] }
 }
 
-export function compareLogs(a: PredictionLog, b: PredictionLog): number {
-  return a.time - b.time || (a.predictionId < b.predictionId ? -1 : a.predictionId > b.predictionId ? 1 : 0)
+/** A record found while a page fills: enough to order it, decoded only if it makes the page. */
+interface Candidate {
+  time: number
+  id: string
+  segment: OpenSegment
+  position: number
+}
+
+function compare(a: Candidate, b: Candidate): number {
+  return a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }
 
 /** Which records of a window a listing keeps: time bounds, and after the page cursor. */
@@ -66,12 +74,13 @@ export interface RecordFilter {
 
 /**
  * The first `limit` records, in (time, id) order, of segments fed in order of their start.
- * Only the best `limit + 1` are kept, the extra one proving that more exist.
+ * Only the best `limit + 1` are kept, the extra one proving that more exist; only the page's
+ * records are turned into logs.
  */
 export class PageCollector {
   readonly #limit: number
   readonly #filter: RecordFilter
-  #best: PredictionLog[] = []
+  #best: Candidate[] = []
 
   constructor(limit: number, filter: RecordFilter) {
     this.#limit = limit
@@ -80,11 +89,12 @@ export class PageCollector {
 
   add(segment: OpenSegment): void {
     const { startTime, endTime, cursor } = this.#filter
-    for (const p of segment.positions()) {
-      const time = segment.reader.time(p)
+    for (const position of segment.positions()) {
+      const time = segment.reader.time(position)
+      const id = segment.ids[position]!
       if ((startTime !== undefined && time < startTime) || (endTime !== undefined && time >= endTime)) continue
-      if (cursor && (time < cursor.time || (time === cursor.time && segment.ids[p]! <= cursor.id))) continue
-      this.#best.push(segment.reader.log(p))
+      if (cursor && (time < cursor.time || (time === cursor.time && id <= cursor.id))) continue
+      this.#best.push({ time, id, segment, position })
     }
     if (this.#best.length > 2 * (this.#limit + 1)) this.#trim()
   }
@@ -97,14 +107,14 @@ export class PageCollector {
 
   page(): { items: PredictionLog[]; nextPageToken?: string } {
     this.#trim()
-    if (this.#best.length <= this.#limit) return { items: this.#best }
-    const items = this.#best.slice(0, this.#limit)
+    const items = this.#best.slice(0, this.#limit).map((c) => c.segment.reader.log(c.position))
+    if (this.#best.length <= this.#limit) return { items }
     const last = items[items.length - 1]!
     return { items, nextPageToken: encodeCursor({ time: last.time, id: last.predictionId }) }
   }
 
   #trim(): void {
-    this.#best.sort(compareLogs)
+    this.#best.sort(compare)
     if (this.#best.length > this.#limit + 1) this.#best.length = this.#limit + 1
   }
 }

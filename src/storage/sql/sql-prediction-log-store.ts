@@ -12,7 +12,7 @@ import { translated } from './translate-error.js'
 
 const DAY_MS = 86_400_000
 /** Segments read per query while a page fills; doubled each time, up to 64. */
-const FIRST_FETCH = 4
+const FIRST_FETCH = 1
 
 /**
  * Prediction logs in the metadata database, stored as segments (migration 0009): each written
@@ -48,7 +48,7 @@ export class SqlPredictionLogStore implements PredictionLogStore {
       // A segment holds one minute at most: records from `from` on start in its minute or later.
       let after: { minTime: number; id: number } | undefined = Number.isFinite(from) ? { minTime: spanStart(from), id: -1 } : undefined
       for (let fetch = FIRST_FETCH; ; fetch = Math.min(64, fetch * 2)) {
-        const rows = await this.#segmentsFrom(query, after, fetch)
+        const rows = await this.#segmentsFrom(query, from, after, fetch)
         for (const row of rows) collector.add(new OpenSegment(row))
         if (rows.length < fetch) break
         const last = rows[rows.length - 1]!
@@ -127,8 +127,10 @@ export class SqlPredictionLogStore implements PredictionLogStore {
     return gone.length
   }
 
-  #segmentsFrom(query: PredictionLogQuery, after: { minTime: number; id: number } | undefined, limit: number): Promise<SegmentRow[]> {
+  #segmentsFrom(query: PredictionLogQuery, from: number, after: { minTime: number; id: number } | undefined, limit: number): Promise<SegmentRow[]> {
     let select = this.#db.selectFrom('prediction_log_segments').selectAll()
+    // Within `from`'s minute only the segments reaching it (the index walk stays on min_time).
+    if (Number.isFinite(from)) select = select.where('max_time', '>=', from)
     if (query.model !== undefined) select = select.where('model', '=', query.model)
     if (query.version !== undefined) select = select.where('version', '=', query.version)
     if (query.deployment !== undefined) select = select.where('deployment', '=', query.deployment)
