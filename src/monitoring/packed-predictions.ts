@@ -44,6 +44,8 @@ export class PredictionPacker {
   #n = 0
   #texts: string[] = []
   #bytes = new Uint8Array(64 * 1024)
+  /** Views of `#bytes` by typed-array constructor, made on first use. */
+  readonly #views = new Map<unknown, Exclude<TensorData, string[]>>()
   #used = 0
   #mixed = false
   #minTime = Infinity
@@ -129,12 +131,28 @@ export class PredictionPacker {
       const grown = new Uint8Array(Math.max(end, this.#bytes.length * 2))
       grown.set(this.#bytes.subarray(0, this.#used))
       this.#bytes = grown
+      this.#views.clear()
     }
     numbers[n++] = this.#used
     numbers[n++] = data.length
     this.#n = n
-    this.#bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), this.#used)
+    this.#viewLike(data).set(data as never, this.#used / data.BYTES_PER_ELEMENT)
     this.#used = end
+  }
+
+  /**
+   * A view of the bytes of the same type as `data`, so its elements are copied as a memory copy.
+   * Not a byte view of `data.buffer`: a small typed array lives in the JavaScript heap, and
+   * asking for its buffer moves it out (an allocation per tensor, most of what packing cost).
+   */
+  #viewLike(data: Exclude<TensorData, string[]>): Exclude<TensorData, string[]> {
+    const Kind = data.constructor as new (buffer: ArrayBuffer) => Exclude<TensorData, string[]>
+    let view = this.#views.get(Kind)
+    if (view === undefined) {
+      view = new Kind(this.#bytes.buffer as ArrayBuffer)
+      this.#views.set(Kind, view)
+    }
+    return view
   }
 
   #word(s: string): number {
