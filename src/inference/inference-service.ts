@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { newPredictionId } from '../monitoring/prediction-ids.js'
-import type { PredictionSink } from '../monitoring/prediction-logger.js'
+import type { PredictionSink, ServedPrediction } from '../monitoring/prediction-logger.js'
 import type { PlinthMetrics } from '../observability/metrics-registry.js'
 import { CostTracker, requestRows } from '../monitoring/cost/cost-tracker.js'
 import type { InferenceEngine } from '../serving/inference-engine.js'
@@ -260,17 +260,19 @@ export class InferenceService {
   #log(call: InferCall<DecodedRequest>, served: ServedVersion, deployment: string, time: number, started: number, request: DecodedRequest | undefined, outputs: Tensor[] | undefined, error?: string): void {
     const sink = this.#predictions
     if (sink === undefined) return
-    sink.record({
+    // One object literal of one shape, no spreads: this runs for every request served.
+    const prediction: ServedPrediction = {
       predictionId: call.predictionId ?? newPredictionId(time || Date.now()),
       model: served.model,
       version: String(served.version),
-      ...(deployment ? { deployment } : {}),
       time,
       latencyMs: performance.now() - started,
       inputs: request?.inputs ?? [],
       outputs: outputs ?? [],
-      ...(error !== undefined ? { error } : {}),
-    })
+    }
+    if (deployment) prediction.deployment = deployment
+    if (error !== undefined) prediction.error = error
+    sink.record(prediction)
   }
 
   #loadOf(served: ServedVersion): VersionLoad {

@@ -38,7 +38,7 @@ export class InlinePredictionLogWriter implements PredictionLogWriter {
   async close(): Promise<void> {}
 }
 
-/** Tensors become columns here, in the writer, not on the request path. */
+/** Tensors become columns off the request path: in the writer (inline, NATS) or when a stored log is read. */
 export function toLog(p: ServedPrediction): PredictionLog {
   const log: PredictionLog = {
     predictionId: p.predictionId,

@@ -6,7 +6,7 @@ import { InlinePredictionLogWriter, type PredictionLogWriter } from './predictio
 
 /**
  * An answered request as the serving path hands it over. The logger copies its tensors' bytes
- * at once (see PredictionPacker); turning them into columns and JSON waits for the writer.
+ * at once (see PredictionPacker); turning them into columns waits until the log is read.
  */
 export interface ServedPrediction {
   predictionId: string

@@ -1,6 +1,6 @@
 /**
- * The worker thread of ThreadedPredictionLogWriter: its own database connection, the tensor to
- * column conversion, the JSON and the insert, all off the serving thread.
+ * The worker thread of ThreadedPredictionLogWriter: its own database connection, and the
+ * packing of served predictions into stored segments, off the serving thread.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { unpackPredictions, type PackedPredictions } from '../monitoring/packed-predictions.js'
@@ -33,9 +33,13 @@ port.on('message', (message: WriteRequest | 'close') => {
 async function write(request: WriteRequest): Promise<WriteReply> {
   try {
     const store = await storeOf()
+    if (!request.encode) {
+      await store.appendPacked(request.batch)
+      return { seq: request.seq, ok: true }
+    }
+    // Publishing needs each record's JSON anyway: made once from the objects the store is given.
     const logs = unpackPredictions(request.batch).map(toLog)
     await store.appendBatch(logs)
-    if (!request.encode) return { seq: request.seq, ok: true }
     return { seq: request.seq, ok: true, encoded: logs.map((log) => ({ id: log.predictionId, json: JSON.stringify(predictionLogToWire(log)) })) }
   } catch (error) {
     return { seq: request.seq, ok: false, message: (error as Error).message }

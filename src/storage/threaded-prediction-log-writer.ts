@@ -13,10 +13,10 @@ export interface ThreadedWriterOptions {
 
 /**
  * Writes prediction logs on a worker thread. The serving thread only hands over the packed
- * batch (a flat list and one buffer, see PredictionPacker); unpacking, turning tensors into
- * columns, building JSON and inserting rows, which measured about 25 µs a record on the event
- * loop, happen on the worker. The worker starts on the first write, so commands that never serve never start
- * it, and is started again if it dies; a write in flight when it dies fails and is retried.
+ * batch (a few flat arrays, see PredictionPacker); storing it as segments happens on the worker,
+ * with its own connection. The worker starts on the first write, so commands that never serve
+ * never start it, and is started again if it dies; a write in flight when it dies fails and is
+ * retried.
  */
 export class ThreadedPredictionLogWriter implements PredictionLogWriter {
   readonly #options: ThreadedWriterOptions

@@ -80,6 +80,22 @@ export function describePredictionLogStore(backend: TestBackend): void {
       assert.equal(third.nextPageToken, undefined)
     })
 
+    it('should page through batches that overlap in time, across minutes, in (time, id) order', async () => {
+      const start = T0 + 30 * DAY
+      // Three writers' batches interleaved over three minutes, times tied across batches.
+      const batches = [0, 1, 2].map((w) => Array.from({ length: 40 }, (_, i) => log(`m-${w}-${String(i).padStart(2, '0')}`, start + i * 4000 + (w === 2 ? 0 : w), { model: 'mix', version: String(w) })))
+      for (const batch of batches) await store.appendBatch(batch)
+      const expected = batches.flat().filter((l) => l.time >= start + 1).sort((a, b) => a.time - b.time || (a.predictionId < b.predictionId ? -1 : 1)).map((l) => l.predictionId)
+      const seen: string[] = []
+      let token: string | undefined
+      do {
+        const page = await store.list({ model: 'mix', startTime: start + 1, maxResults: 7, ...(token ? { pageToken: token } : {}) })
+        seen.push(...page.items.map((l) => l.predictionId))
+        token = page.nextPageToken
+      } while (token)
+      assert.deepEqual(seen, expected)
+    })
+
     it('should return INVALID_PARAMETER_VALUE for a page token it did not make', async () => {
       assert.equal(await codeOf(store.list({ maxResults: 1, pageToken: 'not-a-token' })), 'INVALID_PARAMETER_VALUE')
     })

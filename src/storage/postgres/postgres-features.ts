@@ -2,7 +2,7 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely'
 import type { DialectFeatures } from '../sql/dialect-features.js'
 import { isUniqueViolation } from '../sql/translate-error.js'
 import { METRIC_BLOCK_STEPS, UPSERT_METRIC_BLOCK_SET } from '../sql/tracking/metric-blocks.js'
-import { POSTGRES_DAY_PARTITIONS, insertPredictionLogs } from './postgres-partitions.js'
+import { POSTGRES_DAY_PARTITIONS, insertPredictionIds } from './postgres-partitions.js'
 
 export const POSTGRES_FEATURES: DialectFeatures = Object.freeze<DialectFeatures>({
   name: 'postgres',
@@ -33,12 +33,14 @@ export const POSTGRES_FEATURES: DialectFeatures = Object.freeze<DialectFeatures>
   },
   partitionedByTime: (builder, column) => builder.modifyEnd(sql`partition by range (${sql.ref(column)})`),
   dayPartitions: POSTGRES_DAY_PARTITIONS,
-  insertPredictionLogs,
+  insertPredictionIds,
   probesOrderedWindow: false,
   // The wire protocol counts parameters in an int16.
   maxBindParameters: 65_000,
   bigint: 'bigint',
   double: 'double precision',
+  binary: 'bytea',
+  serial: 'bigserial',
 })
 
 const BLOCK_OF = sql`step / ${sql.lit(METRIC_BLOCK_STEPS)}`

@@ -1,10 +1,10 @@
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { DayPartitions, DialectFeatures } from '../sql/dialect-features.js'
 import type { Database } from '../sql/schema.js'
 
 const DAY_MS = 86_400_000
 
-/** `prediction_logs` + day 2026-11-29 → `prediction_logs_p20261129`. */
+/** `prediction_log_ids` + day 2026-11-29 → `prediction_log_ids_p20261129`. */
 function partitionName(table: string, day: number): string {
   return `${table}_p${new Date(day).toISOString().slice(0, 10).replaceAll('-', '')}`
 }
@@ -14,12 +14,17 @@ function dayOfName(table: string, name: string): number | undefined {
   return match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : undefined
 }
 
+/** In `db` if it is a transaction already (a migration), else in one of its own. */
+function inTransaction<T>(db: Kysely<Database>, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db as Transaction<Database>) : db.transaction().execute(work)
+}
+
 export const POSTGRES_DAY_PARTITIONS: DayPartitions = Object.freeze<DayPartitions>({
   async create(db, table, day) {
     const name = partitionName(table, day)
     // CREATE TABLE IF NOT EXISTS alone still fails when two sessions create the same partition at
     // once (a duplicate pg_type row); the advisory lock makes the second wait and then find it.
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext(current_schema() || '.' || ${name}))`.execute(trx)
       await sql`create table if not exists ${sql.id(name)} partition of ${sql.table(table)} for values from (${sql.lit(day)}) to (${sql.lit(day + DAY_MS)})`.execute(trx)
     })
@@ -31,7 +36,7 @@ export const POSTGRES_DAY_PARTITIONS: DayPartitions = Object.freeze<DayPartition
   },
   async drop(db, table, day) {
     const name = partitionName(table, day)
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext(current_schema() || '.' || ${name}))`.execute(trx)
       const exists = await sql<{ found: string | null }>`select to_regclass(${name})::text as found`.execute(trx)
       if (!exists.rows[0]?.found) return 0
@@ -47,17 +52,14 @@ export const POSTGRES_DAY_PARTITIONS: DayPartitions = Object.freeze<DayPartition
 })
 
 /**
- * One statement whatever the batch size: the columns go as ten arrays through unnest. The key is
- * (prediction_id, time), so an id stored on another day is excluded by NOT EXISTS, and ON
- * CONFLICT covers a concurrent insert of the same record.
+ * One statement whatever the segment size, the ids as one text array. The key is
+ * (prediction_id, time), so an id indexed on another day is excluded by NOT EXISTS, and ON
+ * CONFLICT covers an id twice in the array and a concurrent insert of the same id.
  */
-export const insertPredictionLogs: DialectFeatures['insertPredictionLogs'] = async (db, rows) => {
-  const col = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key])
-  const result = await sql`insert into prediction_logs (prediction_id, model, version, deployment, "time", "rows", inputs, outputs, latency_ms, error)
-    select * from unnest(${col('prediction_id')}::text[], ${col('model')}::text[], ${col('version')}::text[], ${col('deployment')}::text[],
-      ${col('time')}::bigint[], ${col('rows')}::int[], ${col('inputs')}::text[], ${col('outputs')}::text[], ${col('latency_ms')}::float8[], ${col('error')}::text[])
-      as v(prediction_id, model, version, deployment, "time", "rows", inputs, outputs, latency_ms, error)
-    where not exists (select 1 from prediction_logs p where p.prediction_id = v.prediction_id)
-    on conflict do nothing`.execute(db as Kysely<Database>)
+export const insertPredictionIds: DialectFeatures['insertPredictionIds'] = async (db, segmentId, time, ids) => {
+  const result = await sql`insert into prediction_log_ids (prediction_id, "time", segment_id, position)
+    select v.id, ${time}::bigint, ${segmentId}::bigint, (v.n - 1)::int from unnest(${ids.list as string[]}::text[]) with ordinality as v(id, n)
+    where not exists (select 1 from prediction_log_ids p where p.prediction_id = v.id)
+    on conflict do nothing`.execute(db)
   return Number(result.numAffectedRows ?? 0n)
 }

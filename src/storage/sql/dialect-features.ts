@@ -1,5 +1,8 @@
 import type { CreateTableBuilder, Expression, InsertQueryBuilder, InsertResult, Kysely, RawBuilder, SqlBool, Transaction } from 'kysely'
-import type { Database, PredictionLogTable } from './schema.js'
+import type { Database } from './schema.js'
+
+/** Tables split by day where the dialect partitions. */
+export type PartitionedTable = 'prediction_log_segments' | 'prediction_log_ids'
 
 /** Metric points as columns (row i is element i of each), so a batch allocates no object per point. */
 export interface MetricPointColumns {
@@ -20,11 +23,11 @@ export interface DayPartitions {
    * Creates the partition for the UTC day starting at `day` (ms) if it is missing. Idempotent and
    * safe when replicas race: creators of one partition queue on an advisory lock.
    */
-  create(db: Kysely<Database>, table: 'prediction_logs', day: number): Promise<void>
+  create(db: Kysely<Database>, table: PartitionedTable, day: number): Promise<void>
   /** The start (ms) of every day that has a partition. */
-  list(db: Kysely<Database>, table: 'prediction_logs'): Promise<number[]>
+  list(db: Kysely<Database>, table: PartitionedTable): Promise<number[]>
   /** Drops the partition of `day`; returns how many rows it held. */
-  drop(db: Kysely<Database>, table: 'prediction_logs', day: number): Promise<number>
+  drop(db: Kysely<Database>, table: PartitionedTable, day: number): Promise<number>
   /** Whether a write failed because a row's day had no partition (dropped by another replica). */
   isMissingPartition(error: unknown): boolean
 }
@@ -69,17 +72,22 @@ export interface DialectFeatures {
   /** Day partitioning of time-series tables; undefined where tables are one piece (SQLite). */
   readonly dayPartitions: DayPartitions | undefined
   /**
-   * Inserts prediction logs whose id is not stored yet, all or nothing; returns how many went in.
-   * The rows' ids must be distinct. PostgreSQL sends one statement with the columns as arrays
-   * (the key includes the time, so ids are checked across partitions by the statement itself);
-   * SQLite runs one cached prepared statement per row inside `db` if it is a transaction, else
-   * inside one of its own.
+   * Indexes the prediction ids of log segment `segmentId` (which starts at `time`, the partition
+   * column), id i at position i, skipping ids already indexed (by another segment, or earlier in
+   * this one); returns how many went in. SQLite hands the ids to one statement as a JSON array
+   * (json_each), PostgreSQL as one text array (unnest): one call per segment, not one per id.
+   * `ids` gives both forms, the JSON being stored with the segment anyway.
+   * Inside `db`'s transaction, which must be one.
    */
-  insertPredictionLogs(db: Transaction<Database> | Kysely<Database>, rows: readonly PredictionLogTable[]): Promise<number>
+  insertPredictionIds(db: Transaction<Database>, segmentId: number, time: number, ids: { list: readonly string[]; json: string }): Promise<number>
   /** Largest number of bound parameters one statement may carry. */
   readonly maxBindParameters: number
   /** Type name for 64-bit integers in DDL. */
   readonly bigint: 'integer' | 'bigint'
   /** Type name for 64-bit floats in DDL. */
   readonly double: 'real' | 'double precision'
+  /** Type name for byte strings in DDL. */
+  readonly binary: 'blob' | 'bytea'
+  /** Type name in DDL for a 64-bit key the database assigns on insert. */
+  readonly serial: 'integer' | 'bigserial'
 }

@@ -202,7 +202,10 @@ export interface AliasHistoryTable {
   seq: number
 }
 
-/** One logged inference request; inputs and outputs are JSON of LoggedColumns. */
+/**
+ * One logged inference request; inputs and outputs are JSON of LoggedColumns. The layout of
+ * migration 0005, read only by migration 0012, which moves its rows into segments.
+ */
 export interface PredictionLogTable {
   prediction_id: string
   model: string
@@ -214,6 +217,33 @@ export interface PredictionLogTable {
   outputs: string
   latency_ms: number
   error: string | null
+}
+
+/**
+ * The records of one model, version and deployment in one minute, written together (migration
+ * 0012). `ids` is the JSON array of their prediction ids in record order; `skip` the JSON array
+ * of positions that are not records any more (an id stored before, or removed by retention).
+ */
+export interface PredictionLogSegmentTable {
+  id: Generated<number>
+  model: string
+  version: string
+  deployment: string | null
+  min_time: number
+  max_time: number
+  records: number
+  ids: string
+  skip: string | null
+  body: Uint8Array
+}
+
+/** Where each stored prediction id is: its segment and position there (migration 0012). */
+export interface PredictionIdTable {
+  prediction_id: string
+  /** The segment's min_time: PostgreSQL partitions by it. */
+  time: number
+  segment_id: number
+  position: number
 }
 
 /** Ground truth by prediction id (migration 0006); `label` is JSON. */
@@ -249,6 +279,8 @@ export interface Database {
   registered_model_aliases: RegisteredModelAliasTable
   alias_history: AliasHistoryTable
   prediction_logs: PredictionLogTable
+  prediction_log_segments: PredictionLogSegmentTable
+  prediction_log_ids: PredictionIdTable
   prediction_feedback: PredictionFeedbackTable
   monitors: MonitorTable
   monitor_runs: MonitorRunTable

@@ -10,6 +10,7 @@ import * as m0007 from './0007-monitors.js'
 import * as m0008 from './0008-pipelines.js'
 import * as m0010 from './0010-pipeline-triggers.js'
 import * as m0011 from './0011-metric-blocks.js'
+import * as m0012 from './0012-prediction-log-segments.js'
 
 type MigrationModule = { up(db: Kysely<unknown>, f: DialectFeatures): Promise<void> }
 
@@ -28,6 +29,7 @@ const MIGRATIONS: ReadonlyArray<[string, MigrationModule]> = [
   ['0008-pipelines', m0008],
   ['0010-pipeline-triggers', m0010],
   ['0011-metric-blocks', m0011],
+  ['0012-prediction-log-segments', m0012],
 ]
 
 export function migrationsFor(features: DialectFeatures): Record<string, Migration> {
