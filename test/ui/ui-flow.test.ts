@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { buildUi, collectErrors, launchBrowser, screenshot, SKIP_BROWSER, startUiServer, type Browser, type UiServer } from './ui-harness.test-helper.js'
+import { PIPELINE } from './ui-pipeline-seed.test-helper.js'
 import { callJson, SEEDED, seedUiData, sendTraffic, type SeededData } from './ui-seed.test-helper.js'
 
 /**
@@ -12,6 +13,7 @@ import { callJson, SEEDED, seedUiData, sendTraffic, type SeededData } from './ui
  */
 describe('web UI user flow in a browser', { skip: SKIP_BROWSER }, () => {
   let uiDir: string
+  let workDir: string
   let server: UiServer
   let browser: Browser
   let seeded: SeededData
@@ -20,7 +22,8 @@ describe('web UI user flow in a browser', { skip: SKIP_BROWSER }, () => {
     uiDir = await mkdtemp(join(tmpdir(), 'plinth-ui-build-'))
     await buildUi(uiDir)
     server = await startUiServer(uiDir)
-    seeded = await seedUiData(server.app, { runs: 12 })
+    workDir = await mkdtemp(join(tmpdir(), 'plinth-ui-work-'))
+    seeded = await seedUiData(server.app, { runs: 12, workDir })
     browser = await launchBrowser()
   })
 
@@ -28,6 +31,7 @@ describe('web UI user flow in a browser', { skip: SKIP_BROWSER }, () => {
     await browser?.close()
     await server?.close()
     if (uiDir) await rm(uiDir, { recursive: true, force: true })
+    if (workDir) await rm(workDir, { recursive: true, force: true })
   })
 
   it('should find a run, compare it, register its model, set an alias, watch the deployment and roll it back', async () => {
@@ -73,6 +77,40 @@ describe('web UI user flow in a browser', { skip: SKIP_BROWSER }, () => {
     await page.getByText('Rolled back: revision 3 now routes all traffic to churn@champion.').waitFor()
     const { deployment } = await callJson(server.app, 'GET', `/api/plinth/v1/deployments/${SEEDED.deployment}`)
     assert.deepEqual(deployment.routes, [{ model: SEEDED.model, alias: 'champion', weight: 100 }])
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('should show a failed pipeline run, its log, and re-run it from the failed step and then from a chosen step', async () => {
+    const page = await browser.context.newPage()
+    const errors = collectErrors(page)
+    const step = (name: string, status: string) => page.getByRole('button', { name: `Step ${name}: ${status}` })
+    await page.goto(`${server.url}/pipelines`)
+    await page.getByRole('link', { name: PIPELINE }).waitFor()
+    await page.getByRole('cell').getByText('failed').first().waitFor()
+    await page.locator(`a[href="/pipeline-runs/${seeded.pipeline.failedRunId}"]`).click()
+    for (const [name, status] of [['prepare', 'succeeded'], ['train', 'failed'], ['evaluate', 'skipped'], ['report', 'succeeded']]) await step(name!, status!).waitFor()
+    await page.getByLabel('Log of train').getByText('labels are not there yet').waitFor()
+    await step('prepare', 'succeeded').click()
+    await page.getByLabel('Log of prepare').getByText('preparing 1000 rows').waitFor()
+    await screenshot(page, 'flow-pipeline-failed')
+
+    await writeFile(seeded.pipeline.readyFile, 'ok\n')
+    await page.getByRole('button', { name: 'Re-run from failed step' }).click()
+    await page.waitForURL((url) => url.pathname.startsWith('/pipeline-runs/') && !url.pathname.endsWith(seeded.pipeline.failedRunId))
+    const resumedId = page.url().split('/').at(-1)!
+    for (const [name, status] of [['prepare', 'cached'], ['train', 'succeeded'], ['evaluate', 'succeeded'], ['report', 'cached']]) await step(name!, status!).waitFor({ timeout: 30_000 })
+    await page.getByText('succeeded', { exact: true }).first().waitFor()
+    await step('evaluate', 'succeeded').click()
+    await page.getByLabel('Log of evaluate').getByText('evaluated: f1 0.91').waitFor()
+    await page.getByRole('button', { name: 'Re-run from evaluate' }).click()
+    await page.waitForURL((url) => url.pathname.startsWith('/pipeline-runs/') && !url.pathname.endsWith(resumedId))
+    for (const [name, status] of [['prepare', 'cached'], ['train', 'cached'], ['evaluate', 'succeeded'], ['report', 'cached']]) await step(name!, status!).waitFor({ timeout: 30_000 })
+    await screenshot(page, 'flow-pipeline-rerun')
+    const { run, steps } = await callJson(server.app, 'GET', `/api/plinth/v1/pipeline-runs/${page.url().split('/').at(-1)}`)
+    assert.equal(run.resumed_from, resumedId)
+    assert.deepEqual(run.trigger.payload, { resumedFrom: resumedId, fromStep: 'evaluate' })
+    assert.equal(steps.find((s: { name: string }) => s.name === 'evaluate').attempts[0].cached_from, null)
     assert.deepEqual(errors, [])
     await page.close()
   })
