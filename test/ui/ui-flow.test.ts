@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import type { FastifyInstance } from 'fastify'
 import { buildUi, collectErrors, launchBrowser, screenshot, SKIP_BROWSER, startUiServer, type Browser, type UiServer } from './ui-harness.test-helper.js'
 import { PIPELINE } from './ui-pipeline-seed.test-helper.js'
 import { callJson, SEEDED, seedUiData, sendTraffic, type SeededData } from './ui-seed.test-helper.js'
@@ -126,9 +127,31 @@ describe('web UI user flow in a browser', { skip: SKIP_BROWSER }, () => {
       await page.getByLabel('API token').fill(secret)
       await page.getByRole('button', { name: 'Sign in' }).click()
       await page.getByText('No registered models yet.').waitFor()
+
+      // A download link cannot send the token: the page fetches with it and saves a blob instead.
+      const { secret: editor } = await secured.services.auth.createToken({ name: 'seed', role: 'editor' })
+      const runId = await runWithArtifact(secured.app, editor, 'notes.txt', 'signed-in download\n')
+      assert.equal((await fetch(`${secured.url}/get-artifact?run_id=${runId}&path=notes.txt`)).status, 401, 'the plain link alone is refused')
+      await page.goto(`${secured.url}/runs/${runId}`)
+      await page.getByRole('button', { name: 'notes.txt' }).click()
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByRole('link', { name: 'Download' }).click()])
+      assert.equal(download.suggestedFilename(), 'notes.txt')
+      assert.equal(await readFile((await download.path())!, 'utf8'), 'signed-in download\n')
       await page.close()
     } finally {
       await secured.close()
     }
   })
 })
+
+/** A run with one text artifact, written through the API with an editor's token. */
+async function runWithArtifact(app: FastifyInstance, token: string, name: string, text: string): Promise<string> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  const call = async (url: string, body: unknown) => JSON.parse((await app.inject({ method: 'POST', url, headers, payload: JSON.stringify(body) })).body)
+  const { experiment_id } = await call('/api/2.0/mlflow/experiments/create', { name: 'secured' })
+  const { run } = await call('/api/2.0/mlflow/runs/create', { experiment_id })
+  const path = `${String(run.info.artifact_uri).replace(/^mlflow-artifacts:\/+/, '')}/${name}`
+  const put = await app.inject({ method: 'PUT', url: `/api/2.0/mlflow-artifacts/artifacts/${path}`, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, payload: Buffer.from(text) })
+  assert.equal(put.statusCode, 200, put.body)
+  return run.info.run_id as string
+}
