@@ -105,10 +105,12 @@ export function registerPipelinesCommand(program: Command): void {
       printObject(flags.json ? runToWire(run) : `Run ${run.id}: ${run.status}`, Boolean(flags.json))
     }, FULL)))
 
-  withStore(pipelines.command('resume <runId>')).description('re-run a failed run from its failed step, re-using succeeded steps (embedded: waits)').option('--json', 'machine-readable output')
-    .action(action(async (runId: string, flags: Flags) => withServices(flags, async (s) => {
+  withStore(pipelines.command('resume <runId>')).description('re-run a failed run from its failed step, re-using succeeded steps (embedded: waits)')
+    .option('--from <step>', 're-run from this step: it and every step downstream run again (any ended run); the others are re-used')
+    .option('--json', 'machine-readable output')
+    .action(action(async (runId: string, flags: Flags & { from?: string }) => withServices(flags, async (s) => {
       const unsubscribe = follow(s.pipelines.runner, flags)
-      const result = await s.pipelines.resume(runId)
+      const result = await s.pipelines.resume(runId, { kind: 'manual' }, flags.from === undefined ? {} : { fromStep: flags.from })
       if (!result.started) throw new AppError('INVALID_STATE', `Not resumed: ${result.reason} (active run ${result.activeRunId}).`)
       const status = await s.pipelines.waitFor(result.runId)
       unsubscribe()

@@ -68,7 +68,11 @@ export function registerPipelineRoutes(app: FastifyInstance, pipelines: Pipeline
 
   app.post('/pipeline-runs/:id/cancel', { config, schema: S.cancel }, async (request) => ({ run: runToWire(await pipelines.cancel((request.params as Id).id)) }))
 
-  app.post('/pipeline-runs/:id/resume', { config, schema: S.resume }, async (request) => launchToWire(await pipelines.resume((request.params as Id).id, { kind: 'api' })))
+  // A bodyless resume (the older form) means "from the failed step"; the body is optional.
+  app.post('/pipeline-runs/:id/resume', { config, schema: S.resume, preValidation: async (request) => void (request.body ??= {}) }, async (request) => {
+    const fromStep = (request.body as { from_step?: string }).from_step
+    return launchToWire(await pipelines.resume((request.params as Id).id, { kind: 'api' }, fromStep === undefined ? {} : { fromStep }))
+  })
 
   app.get('/pipeline-runs/:id/steps/:step/log', { config, schema: S.log }, async (request, reply) => {
     const p = request.params as { id: string; step: string }

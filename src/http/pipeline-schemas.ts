@@ -34,7 +34,7 @@ export const PipelineSchemas = {
   runs: { params: Name, querystring: T.Object({ max_results: Opt(T.Integer({ minimum: 1, maximum: 1000 })) }), response: { 200: T.Object({ runs: T.Array(RunWire) }) } },
   run: { params: Id, response: { 200: T.Object({ run: RunWire, steps: T.Array(T.Object({ name: Str, status: Str, attempts: T.Array(AttemptWire) })) }) } },
   cancel: { params: Id, response: { 200: T.Object({ run: RunWire }) } },
-  resume: { params: Id, response: { 200: Launch } },
+  resume: { params: Id, body: T.Object({ from_step: Opt(T.String({ minLength: 1 })) }, { additionalProperties: false }), response: { 200: Launch } },
   log: { params: T.Object({ id: Str, step: Str }), querystring: T.Object({ attempt: Opt(T.Integer({ minimum: 1 })) }) },
 }
 

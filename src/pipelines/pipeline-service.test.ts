@@ -37,6 +37,27 @@ steps:
     await assert.rejects(f.services.pipelines.resume(resumed.runId), /only a failed or cancelled run/)
   })
 
+  it('should re-run from a chosen step: it and its downstream run again past the cache, the rest are re-used', async () => {
+    const ran = join(f.dir, 'from-step.log')
+    const step = (name: string, extra = '') => `  - {name: ${name}, run: "echo ${name} >> ${ran}; echo ${name}=\${PLINTH_PIPELINE_RUN_ID} >> $PLINTH_OUTPUT", outputs: {params: [${name}]}${extra}}`
+    const source = ['name: from-step', 'steps:', step('prep'), step('train', ', depends: [prep]'), step('report', ', depends: [train]'), step('side')].join('\n')
+    const first = await f.run(`${source}\n`)
+    assert.equal(first.status, 'succeeded')
+    const again = await f.services.pipelines.resume(first.runId, { kind: 'manual' }, { fromStep: 'train' })
+    assert.ok(again.started)
+    const result = await f.wait(again.runId)
+    assert.equal(result.status, 'succeeded')
+    assert.deepEqual(['prep', 'train', 'report', 'side'].map((s) => statuses(result.steps, s)[0]), ['cached', 'succeeded', 'succeeded', 'cached'])
+    assert.equal(result.steps.get('train')![0]!.outputParams.train, again.runId, 'train ran in the new run, not from the cache')
+    assert.equal(result.steps.get('prep')![0]!.outputParams.prep, first.runId)
+    const { readFile } = await import('node:fs/promises')
+    assert.deepEqual((await readFile(ran, 'utf8')).trim().split('\n').sort(), ['prep', 'report', 'report', 'side', 'train', 'train'])
+    const view = await f.services.pipelines.getRun(again.runId)
+    assert.deepEqual(view.run.trigger.payload, { resumedFrom: first.runId, fromStep: 'train' })
+    await assert.rejects(f.services.pipelines.resume(first.runId, { kind: 'manual' }, { fromStep: 'nope' }), /has no step 'nope'; its steps are: prep, train, report, side/)
+    await assert.rejects(f.services.pipelines.resume(first.runId), /only a failed or cancelled run/)
+  })
+
   it('should refuse a second run under forbid, replace the active one under replace, and start each event once', async () => {
     await f.services.pipelines.apply('name: single\nconcurrency: forbid\nsteps:\n  - {name: a, run: "sleep 30"}\n', { baseDir: f.dir })
     const first = await f.services.pipelines.launch({ pipeline: 'single', params: {}, trigger: { kind: 'cron', eventId: 'tick-1' } })

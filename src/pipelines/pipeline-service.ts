@@ -93,12 +93,17 @@ export class PipelineService implements PipelineLauncher {
     return { started: true, runId: run.id, ...(replaced ? { replaced } : {}) }
   }
 
-  /** A new run of a failed or cancelled one: its succeeded steps are re-used, the rest run. */
-  async resume(runId: string, trigger: TriggerInfo = { kind: 'manual' }): Promise<LaunchResult> {
+  /**
+   * A new run of an ended one with the same source and params. Without `fromStep` (a failed or
+   * cancelled run) its succeeded steps are re-used and the rest run; with it (any ended run) that
+   * step and every step downstream of it run again, bypassing the cache, and the others are re-used.
+   */
+  async resume(runId: string, trigger: TriggerInfo = { kind: 'manual' }, options: { fromStep?: string } = {}): Promise<LaunchResult> {
     const old = (await this.getRun(runId)).run
-    if (old.status !== 'failed' && old.status !== 'cancelled') throw new AppError('INVALID_STATE', `Run ${runId} is ${old.status}; only a failed or cancelled run can be resumed.`)
-    const run = { id: newRunId(), pipeline: old.pipeline, pipelineVersion: old.pipelineVersion, source: old.source, baseDir: old.baseDir, params: old.params, trigger: { ...trigger, payload: { resumedFrom: runId } }, createdAt: Date.now(), resumedFrom: runId }
     const spec = parsePipelineOrThrow(old.source)
+    checkResumable(old, spec, options.fromStep)
+    const payload = { resumedFrom: runId, ...(options.fromStep ? { fromStep: options.fromStep } : {}) }
+    const run = { id: newRunId(), pipeline: old.pipeline, pipelineVersion: old.pipelineVersion, source: old.source, baseDir: old.baseDir, params: old.params, trigger: { ...trigger, payload }, createdAt: Date.now(), resumedFrom: runId }
     const created = await this.#o.store.createRun(run, spec.concurrency === 'forbid')
     if (!created.created) return { started: false, reason: created.reason, activeRunId: created.runId }
     await this.#execute(created.run)
@@ -186,6 +191,15 @@ export class PipelineService implements PipelineLauncher {
     this.#finished.set(run.id, finished)
     return true
   }
+}
+
+function checkResumable(old: PipelineRun, spec: PipelineSpec, fromStep: string | undefined): void {
+  if (fromStep === undefined) {
+    if (old.status !== 'failed' && old.status !== 'cancelled') throw new AppError('INVALID_STATE', `Run ${old.id} is ${old.status}; only a failed or cancelled run can be resumed (or re-run one from a chosen step with from_step).`)
+    return
+  }
+  if (!isFinalRunStatus(old.status)) throw new AppError('INVALID_STATE', `Run ${old.id} is ${old.status}; wait for it to end or cancel it before re-running it from a step.`)
+  if (!spec.steps.some((s) => s.name === fromStep)) throw new AppError('INVALID_PARAMETER_VALUE', `Run ${old.id} has no step '${fromStep}'; its steps are: ${spec.steps.map((s) => s.name).join(', ')}.`)
 }
 
 function newRunId(): string {

@@ -11,7 +11,7 @@ import { PipelineGraph } from './pipeline-graph.js'
 import type { BuiltinName, PipelineSpec, StepSpec } from './pipeline-spec.js'
 import type { AttemptStatus, PipelineRun, PipelineStore, RunStatus, StepAttempt } from './pipeline-store.js'
 import type { PipelineTracker } from './pipeline-tracker.js'
-import { retryDelay, seedFromAttempts, type StepState } from './run-seed.js'
+import { rerunSteps, retryDelay, seedFromAttempts, type StepState } from './run-seed.js'
 import { AttemptStart } from './attempt-start.js'
 import type { StepExecutor, StepResult, StepTask } from './step-executor.js'
 import { type ResolvedStep, resolveStep, type StepOutputs } from './step-resolver.js'
@@ -41,6 +41,8 @@ export class RunExecution {
   readonly #run: PipelineRun
   readonly #spec: PipelineSpec
   readonly #graph: PipelineGraph
+  /** Steps of a "re-run from a step" run: they execute even when the cache holds their result. */
+  readonly #rerun: ReadonlySet<string>
   readonly #deps: RunnerDeps
   readonly #state = new Map<string, StepState>()
   readonly #outputs = new Map<string, StepOutputs>()
@@ -57,6 +59,7 @@ export class RunExecution {
     this.#run = run
     this.#spec = spec
     this.#graph = new PipelineGraph(spec)
+    this.#rerun = rerunSteps(run, this.#graph)
     this.#deps = deps
     this.finished = new Promise((resolve) => (this.#resolve = resolve))
     // Every step in flight (a wide fan-out) listens on the run's signal.
@@ -78,7 +81,7 @@ export class RunExecution {
         this.#trackingRunId = (await this.#deps.tracker.startRun(this.#run)).runId
         await this.#deps.store.setRunTrackingId(this.#run.id, this.#trackingRunId)
       }
-      await seedFromAttempts(this.#run, this.#spec, this.#deps.store, { state: this.#state, outputs: this.#outputs, next: this.#next })
+      await seedFromAttempts(this.#run, this.#spec, this.#deps.store, { state: this.#state, outputs: this.#outputs, next: this.#next }, this.#rerun)
     } catch (error) {
       await this.#finish('failed', `The run could not start: ${(error as Error).message}`)
       return
@@ -145,7 +148,7 @@ export class RunExecution {
     try {
       resolved = await resolveStep(step, { params: this.#run.params, outputs: this.#outputs, pipelineEnv: this.#spec.env, baseDir: this.#baseDir, secretEnv: this.#deps.secretEnv })
       key = isCacheable(step) ? await this.#cacheKey(step, resolved) : undefined
-      if (key && (await this.#fromCache(step, key, readyAt))) return 'done'
+      if (key && !this.#rerun.has(step.name) && (await this.#fromCache(step, key, readyAt))) return 'done'
     } catch (error) {
       return this.#failBeforeStart(step, readyAt, (error as Error).message)
     }

@@ -1,3 +1,4 @@
+import type { PipelineGraph } from './pipeline-graph.js'
 import type { PipelineSpec, RetryPolicy } from './pipeline-spec.js'
 import { FINISHED_OK, type PipelineRun, type PipelineStore, type StepAttempt } from './pipeline-store.js'
 import type { StepOutputs } from './step-resolver.js'
@@ -23,13 +24,24 @@ function latestByStep(attempts: readonly StepAttempt[]): Map<string, StepAttempt
 }
 
 /**
+ * Steps a run made by "re-run from a step" must execute afresh: the chosen step and everything
+ * downstream of it. Kept in the run's trigger payload so a server that takes the run over after a
+ * crash knows them too.
+ */
+export function rerunSteps(run: PipelineRun, graph: PipelineGraph): ReadonlySet<string> {
+  const fromStep = (run.trigger.payload as { fromStep?: unknown } | undefined)?.fromStep
+  if (!run.resumedFrom || typeof fromStep !== 'string' || !graph.steps.has(fromStep)) return new Set()
+  return new Set([fromStep, ...graph.descendants(fromStep)])
+}
+
+/**
  * Where a run picks up. A run this process resumes after a crash keeps its finished steps and
  * re-runs steps that were in flight (marked `lost`); a run made by `resume` copies the succeeded
  * steps of the run it resumes as `cached` attempts and runs the rest.
  */
-export async function seedFromAttempts(run: PipelineRun, spec: PipelineSpec, store: PipelineStore, into: Seedable): Promise<void> {
+export async function seedFromAttempts(run: PipelineRun, spec: PipelineSpec, store: PipelineStore, into: Seedable, rerun: ReadonlySet<string> = new Set()): Promise<void> {
   const own = await store.listAttempts(run.id)
-  if (own.length === 0 && run.resumedFrom) return copyFrom(run, spec, store, into)
+  if (own.length === 0 && run.resumedFrom) return copyFrom(run, spec, store, into, rerun)
   for (const [step, a] of latestByStep(own)) {
     const spec_ = spec.steps.find((s) => s.name === step)
     if (!spec_) continue
@@ -46,10 +58,10 @@ export async function seedFromAttempts(run: PipelineRun, spec: PipelineSpec, sto
   }
 }
 
-async function copyFrom(run: PipelineRun, spec: PipelineSpec, store: PipelineStore, into: Seedable): Promise<void> {
+async function copyFrom(run: PipelineRun, spec: PipelineSpec, store: PipelineStore, into: Seedable, rerun: ReadonlySet<string>): Promise<void> {
   const source = await store.listAttempts(run.resumedFrom!)
   for (const [step, a] of latestByStep(source)) {
-    if (!FINISHED_OK.includes(a.status) || !spec.steps.some((s) => s.name === step)) continue
+    if (!FINISHED_OK.includes(a.status) || rerun.has(step) || !spec.steps.some((s) => s.name === step)) continue
     const from = a.cachedFrom ?? { runId: a.runId, step: a.step, attempt: a.attempt }
     const now = Date.now()
     await store.insertAttempt({ ...a, runId: run.id, attempt: 1, status: 'cached', cachedFrom: from, readyAt: now, startedAt: now, endedAt: now, worker: null })

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import type { FastifyInstance } from 'fastify'
 import { buildUi, collectErrors, launchBrowser, screenshot, SKIP_BROWSER, startUiServer, type Browser, type UiServer } from './ui-harness.test-helper.js'
+import { PIPELINE } from './ui-pipeline-seed.test-helper.js'
 import { callJson, SEEDED, seedUiData, sendTraffic, type SeededData } from './ui-seed.test-helper.js'
 
 /**
@@ -12,6 +14,7 @@ import { callJson, SEEDED, seedUiData, sendTraffic, type SeededData } from './ui
  */
 describe('web UI user flow in a browser', { skip: SKIP_BROWSER }, () => {
   let uiDir: string
+  let workDir: string
   let server: UiServer
   let browser: Browser
   let seeded: SeededData
@@ -20,7 +23,8 @@ describe('web UI user flow in a browser', { skip: SKIP_BROWSER }, () => {
     uiDir = await mkdtemp(join(tmpdir(), 'plinth-ui-build-'))
     await buildUi(uiDir)
     server = await startUiServer(uiDir)
-    seeded = await seedUiData(server.app, { runs: 12 })
+    workDir = await mkdtemp(join(tmpdir(), 'plinth-ui-work-'))
+    seeded = await seedUiData(server.app, { runs: 12, workDir })
     browser = await launchBrowser()
   })
 
@@ -28,6 +32,7 @@ describe('web UI user flow in a browser', { skip: SKIP_BROWSER }, () => {
     await browser?.close()
     await server?.close()
     if (uiDir) await rm(uiDir, { recursive: true, force: true })
+    if (workDir) await rm(workDir, { recursive: true, force: true })
   })
 
   it('should find a run, compare it, register its model, set an alias, watch the deployment and roll it back', async () => {
@@ -77,6 +82,40 @@ describe('web UI user flow in a browser', { skip: SKIP_BROWSER }, () => {
     await page.close()
   })
 
+  it('should show a failed pipeline run, its log, and re-run it from the failed step and then from a chosen step', async () => {
+    const page = await browser.context.newPage()
+    const errors = collectErrors(page)
+    const step = (name: string, status: string) => page.getByRole('button', { name: `Step ${name}: ${status}` })
+    await page.goto(`${server.url}/pipelines`)
+    await page.getByRole('link', { name: PIPELINE }).waitFor()
+    await page.getByRole('cell').getByText('failed').first().waitFor()
+    await page.locator(`a[href="/pipeline-runs/${seeded.pipeline.failedRunId}"]`).click()
+    for (const [name, status] of [['prepare', 'succeeded'], ['train', 'failed'], ['evaluate', 'skipped'], ['report', 'succeeded']]) await step(name!, status!).waitFor()
+    await page.getByLabel('Log of train').getByText('labels are not there yet').waitFor()
+    await step('prepare', 'succeeded').click()
+    await page.getByLabel('Log of prepare').getByText('preparing 1000 rows').waitFor()
+    await screenshot(page, 'flow-pipeline-failed')
+
+    await writeFile(seeded.pipeline.readyFile, 'ok\n')
+    await page.getByRole('button', { name: 'Re-run from failed step' }).click()
+    await page.waitForURL((url) => url.pathname.startsWith('/pipeline-runs/') && !url.pathname.endsWith(seeded.pipeline.failedRunId))
+    const resumedId = page.url().split('/').at(-1)!
+    for (const [name, status] of [['prepare', 'cached'], ['train', 'succeeded'], ['evaluate', 'succeeded'], ['report', 'cached']]) await step(name!, status!).waitFor({ timeout: 30_000 })
+    await page.getByText('succeeded', { exact: true }).first().waitFor()
+    await step('evaluate', 'succeeded').click()
+    await page.getByLabel('Log of evaluate').getByText('evaluated: f1 0.91').waitFor()
+    await page.getByRole('button', { name: 'Re-run from evaluate' }).click()
+    await page.waitForURL((url) => url.pathname.startsWith('/pipeline-runs/') && !url.pathname.endsWith(resumedId))
+    for (const [name, status] of [['prepare', 'cached'], ['train', 'cached'], ['evaluate', 'succeeded'], ['report', 'cached']]) await step(name!, status!).waitFor({ timeout: 30_000 })
+    await screenshot(page, 'flow-pipeline-rerun')
+    const { run, steps } = await callJson(server.app, 'GET', `/api/plinth/v1/pipeline-runs/${page.url().split('/').at(-1)}`)
+    assert.equal(run.resumed_from, resumedId)
+    assert.deepEqual(run.trigger.payload, { resumedFrom: resumedId, fromStep: 'evaluate' })
+    assert.equal(steps.find((s: { name: string }) => s.name === 'evaluate').attempts[0].cached_from, null)
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
   it('should ask for a token when the server requires one and show pages after sign-in', async () => {
     const secured = await startUiServer(uiDir, { auth: true })
     try {
@@ -88,9 +127,31 @@ describe('web UI user flow in a browser', { skip: SKIP_BROWSER }, () => {
       await page.getByLabel('API token').fill(secret)
       await page.getByRole('button', { name: 'Sign in' }).click()
       await page.getByText('No registered models yet.').waitFor()
+
+      // A download link cannot send the token: the page fetches with it and saves a blob instead.
+      const { secret: editor } = await secured.services.auth.createToken({ name: 'seed', role: 'editor' })
+      const runId = await runWithArtifact(secured.app, editor, 'notes.txt', 'signed-in download\n')
+      assert.equal((await fetch(`${secured.url}/get-artifact?run_id=${runId}&path=notes.txt`)).status, 401, 'the plain link alone is refused')
+      await page.goto(`${secured.url}/runs/${runId}`)
+      await page.getByRole('button', { name: 'notes.txt' }).click()
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByRole('link', { name: 'Download' }).click()])
+      assert.equal(download.suggestedFilename(), 'notes.txt')
+      assert.equal(await readFile((await download.path())!, 'utf8'), 'signed-in download\n')
       await page.close()
     } finally {
       await secured.close()
     }
   })
 })
+
+/** A run with one text artifact, written through the API with an editor's token. */
+async function runWithArtifact(app: FastifyInstance, token: string, name: string, text: string): Promise<string> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  const call = async (url: string, body: unknown) => JSON.parse((await app.inject({ method: 'POST', url, headers, payload: JSON.stringify(body) })).body)
+  const { experiment_id } = await call('/api/2.0/mlflow/experiments/create', { name: 'secured' })
+  const { run } = await call('/api/2.0/mlflow/runs/create', { experiment_id })
+  const path = `${String(run.info.artifact_uri).replace(/^mlflow-artifacts:\/+/, '')}/${name}`
+  const put = await app.inject({ method: 'PUT', url: `/api/2.0/mlflow-artifacts/artifacts/${path}`, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, payload: Buffer.from(text) })
+  assert.equal(put.statusCode, 200, put.body)
+  return run.info.run_id as string
+}

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { writeOnnxModel } from '../../src/serving/onnx/onnx-model-writer.test-helper.js'
 import { seededRandom } from '../../src/testing/seeded-random.js'
+import { type SeededPipeline, seedPipeline } from './ui-pipeline-seed.test-helper.js'
 
 /**
  * Data for the UI's browser tests, screenshots and benchmark, written through the same HTTP API
@@ -145,13 +146,16 @@ async function seedMonitoring(app: FastifyInstance): Promise<void> {
 export interface SeededData {
   runIds: string[]
   experimentId: string
+  pipeline: SeededPipeline
 }
 
-export async function seedUiData(app: FastifyInstance, options: { runs?: number } = {}): Promise<SeededData> {
+/** `workDir` holds the pipeline's files (the caller removes it); `resumePipeline` also fixes and resumes its failed run. */
+export async function seedUiData(app: FastifyInstance, options: { runs?: number; workDir: string; resumePipeline?: boolean }): Promise<SeededData> {
   const runIds = await seedRuns(app, options.runs ?? 24)
   const { experiment } = await callJson(app, 'GET', `${MLFLOW}/experiments/get-by-name?experiment_name=${SEEDED.experiment}`)
   await seedRegistry(app, runIds.filter((_, i) => i % 3 === 0))
   await seedDeployment(app)
   await seedMonitoring(app)
-  return { runIds, experimentId: experiment.experiment_id }
+  const pipeline = await seedPipeline(app, options.workDir, { resume: options.resumePipeline ?? false })
+  return { runIds, experimentId: experiment.experiment_id, pipeline }
 }

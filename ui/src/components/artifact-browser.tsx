@@ -62,12 +62,43 @@ function Preview({ runId, file }: { runId: string; file: FileInfo }) {
         {file.path} <span class="subtitle">{formatBytes(file.file_size)}</span>
       </h3>
       <p>
-        <a href={url} download>
-          Download
-        </a>
+        <DownloadLink url={url} name={file.path.split('/').pop() ?? 'artifact'} />
       </p>
       {text.data !== undefined && <pre class="preview">{text.data}</pre>}
     </div>
+  )
+}
+
+/**
+ * Signed out (no --auth), a plain link streams the file. Signed in, a link cannot carry the
+ * Authorization header, so the file is fetched with it and saved from a blob URL: the token never
+ * goes into a URL, where history, logs and Referer headers would keep it.
+ */
+function DownloadLink({ url, name }: { url: string; name: string }) {
+  const [state, setState] = useState<{ busy?: boolean; error?: string }>({})
+  if (!storedToken()) return <a href={url} download={name}>Download</a>
+  const download = async (event: Event) => {
+    event.preventDefault()
+    setState({ busy: true })
+    try {
+      const response = await fetch(url, { headers: authHeader() })
+      if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`)
+      const blobUrl = URL.createObjectURL(await response.blob())
+      const link = Object.assign(document.createElement('a'), { href: blobUrl, download: name })
+      document.body.append(link)
+      link.click()
+      link.remove()
+      setTimeout(() => URL.revokeObjectURL(blobUrl), 60_000)
+      setState({})
+    } catch (error) {
+      setState({ error: (error as Error).message })
+    }
+  }
+  return (
+    <>
+      <a href={url} download={name} onClick={download} aria-busy={state.busy ? 'true' : 'false'}>{state.busy ? 'Downloading…' : 'Download'}</a>
+      {state.error && <span class="message error" role="alert" style={{ display: 'block', marginTop: 8 }}>Could not download: {state.error}</span>}
+    </>
   )
 }
 

@@ -4,8 +4,8 @@ const W = 150
 const H = 44
 const GAP_X = 60
 const GAP_Y = 18
-const FILL: Record<string, string> = { ok: '#e3f4e8', bad: '#fde8e6', info: '#e6eefb', '': '#f0f2f5' }
-const STROKE: Record<string, string> = { ok: '#1a7f37', bad: '#b3261e', info: '#1d5fc4', '': '#8a94a3' }
+const FILL: Record<string, string> = { ok: '#e3f4e8', cached: '#e4f1f1', warn: '#fff3d6', bad: '#fde8e6', info: '#e6eefb', '': '#f0f2f5' }
+const STROKE: Record<string, string> = { ok: '#1a7f37', cached: '#0f5f5f', warn: '#8a5a00', bad: '#b3261e', info: '#1d5fc4', '': '#8a94a3' }
 
 /** The pipeline as layers left to right (a step right of everything it waits for), coloured by state. */
 export function PipelineDag({ nodes, status, selected, onSelect }: { nodes: GraphNode[]; status: (step: string) => { label: string; kind: string }; selected?: string; onSelect: (step: string) => void }) {
@@ -49,7 +49,7 @@ export function PipelineDag({ nodes, status, selected, onSelect }: { nodes: Grap
               onClick={() => onSelect(n.name)}
               onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), onSelect(n.name))}
             >
-              <rect width={W} height={H} rx="6" fill={FILL[s.kind] ?? FILL['']} stroke={STROKE[s.kind] ?? STROKE['']} stroke-width={selected === n.name ? 3 : 1.5} />
+              <rect width={W} height={H} rx="6" fill={FILL[s.kind] ?? FILL['']} stroke={STROKE[s.kind] ?? STROKE['']} stroke-width={selected === n.name ? 3 : 1.5} stroke-dasharray={s.kind === 'cached' || s.kind === 'warn' ? '5 3' : undefined} />
               <text x="10" y="18" fill="#1b1f24" font-weight="600">{n.name.length > 20 ? `${n.name.slice(0, 19)}…` : n.name}</text>
               <text x="10" y="34" fill="#4f5866">{s.label}</text>
             </g>

@@ -71,12 +71,19 @@ export async function stepLog(id: string, step: string, attempt: number | undefi
   return request<string>(`${PLINTH}/pipeline-runs/${encodeURIComponent(id)}/steps/${encodeURIComponent(step)}/log`, { query: { attempt }, text: true, signal })
 }
 
-export async function resumeRun(id: string): Promise<{ started: boolean; run_id?: string; reason?: string }> {
-  return request(`${PLINTH}/pipeline-runs/${encodeURIComponent(id)}/resume`, { method: 'POST', body: {} })
+/** A new run of `id`: from its failed step, or (with `fromStep`) from that step and everything downstream. */
+export async function resumeRun(id: string, fromStep?: string): Promise<{ started: boolean; run_id?: string; reason?: string }> {
+  return request(`${PLINTH}/pipeline-runs/${encodeURIComponent(id)}/resume`, { method: 'POST', body: fromStep === undefined ? {} : { from_step: fromStep } })
+}
+
+export function runEnded(status: string): boolean {
+  return status === 'succeeded' || status === 'failed' || status === 'cancelled'
 }
 
 export function statusKind(status: string): string {
-  if (status === 'succeeded' || status === 'cached' || status === 'skipped') return 'ok'
+  if (status === 'succeeded') return 'ok'
+  if (status === 'cached') return 'cached'
+  if (status === 'skipped' || status === 'lost') return 'warn'
   if (status === 'failed' || status === 'cancelled' || status === 'timed_out') return 'bad'
   if (status === 'running' || status === 'queued' || status === 'ready') return 'info'
   return ''

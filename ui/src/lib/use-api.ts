@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 
 export interface Loaded<T> {
   data: T | undefined
@@ -16,7 +16,9 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkno
   const [tick, setTick] = useState(0)
   const loadRef = useRef(load)
   loadRef.current = load
-  useEffect(() => {
+  // A layout effect runs right after the render is committed; a plain effect waits for the next
+  // frame, which on a first page load delayed every request by one paint.
+  useLayoutEffect(() => {
     const controller = new AbortController()
     setState((s) => ({ ...s, loading: true }))
     loadRef.current(controller.signal).then(

@@ -25,24 +25,33 @@ function ExperimentList({ experiments, selected }: { experiments: Experiment[]; 
   )
 }
 
-/** Experiments on the left, the chosen one's runs on the right. */
+/**
+ * Experiments on the left, the chosen one's runs on the right. With an experiment id in the URL
+ * the runs search starts at once, beside the experiment list, not after it: the first page waits
+ * for one round trip instead of two.
+ */
 export function ExperimentsPage({ experimentId, location }: { experimentId?: string; location: Location }) {
   const experiments = useApi((signal) => searchExperiments(signal), [])
+  const list = experiments.data
+  const fallback = list?.find((e) => e.name !== 'Default') ?? list?.[0]
+  const chosenId = experimentId ?? fallback?.experiment_id
+  const name = list?.find((e) => e.experiment_id === chosenId)?.name
   return (
-    <Loaded state={experiments} what="experiments">
-      {(list) => {
-        const chosen = list.find((e) => e.experiment_id === experimentId) ?? list.find((e) => e.name !== 'Default') ?? list[0]
-        return (
-          <div style={{ display: 'grid', gridTemplateColumns: '220px minmax(0, 1fr)', gap: 20 }}>
-            <div>
-              <h1>Experiments</h1>
-              <p class="subtitle" style={{ marginBottom: 10 }}>{list.length} in total</p>
-              <ExperimentList experiments={list} selected={chosen?.experiment_id} />
-            </div>
-            <div>{chosen ? <RunsTable key={chosen.experiment_id} experiment={chosen} location={location} /> : <p>No experiments yet. Log a run with an MLflow client.</p>}</div>
-          </div>
-        )
-      }}
-    </Loaded>
+    <div style={{ display: 'grid', gridTemplateColumns: '220px minmax(0, 1fr)', gap: 20 }}>
+      <div>
+        <h1>Experiments</h1>
+        <Loaded state={experiments} what="experiments">
+          {(all) => (
+            <>
+              <p class="subtitle" style={{ marginBottom: 10 }}>{all.length} in total</p>
+              <ExperimentList experiments={all} selected={chosenId} />
+            </>
+          )}
+        </Loaded>
+      </div>
+      <div>
+        {chosenId ? <RunsTable key={chosenId} experimentId={chosenId} name={name} location={location} /> : list && <p>No experiments yet. Log a run with an MLflow client.</p>}
+      </div>
+    </div>
   )
 }

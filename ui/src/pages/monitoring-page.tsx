@@ -27,10 +27,10 @@ function PerformanceChart({ data }: { data: DeploymentMonitoring }) {
     <LineChart
       title="Performance over time"
       time
-      x={windows.map((w) => w.start_time / 1000)}
+      x={windows.map((w) => (w.start_time + perf.window_ms / 2) / 1000)}
       series={keys.map((k) => ({ label: k, values: windows.map((w) => (typeof valueOf(w, k) === 'number' ? (valueOf(w, k) as number) : null)) }))}
       markers={alertMarkers(data.alerts.history)}
-      note={`Windows of ${Math.round(perf.window_ms / 60_000)} min; dashed lines: alerts fired (red) and resolved (green).`}
+      note={`Windows of ${Math.round(perf.window_ms / 60_000)} min, each drawn at its middle; dashed lines: alerts fired (red) and resolved (green).`}
     />
   )
 }

@@ -1,10 +1,10 @@
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { Empty, ErrorMessage } from '../components/message.js'
 import { formatDuration, formatNumber, formatTime } from '../lib/format.js'
 import { navigate, updateQuery, type Location } from '../lib/router.js'
 import { runName, searchRuns } from '../lib/tracking-api.js'
 import { useApi } from '../lib/use-api.js'
-import type { Experiment, Run } from '../lib/wire-types.js'
+import type { Run } from '../lib/wire-types.js'
 import { ColumnPicker } from './column-picker.js'
 import { type Column, FIXED_COLUMNS, keysOf, metricColumn, paramColumn, parseList, parseOrder } from './run-columns.js'
 
@@ -37,7 +37,7 @@ function SortHeader({ column, order, onSort }: { column: Column; order?: { key: 
 }
 
 /** Runs of one experiment: MLflow filter, sortable columns, chosen params and metrics, paged by token. */
-export function RunsTable({ experiment, location }: { experiment: Experiment; location: Location }) {
+export function RunsTable({ experimentId, name, location }: { experimentId: string; name?: string; location: Location }) {
   const filter = location.params.get('filter') ?? ''
   const order = location.params.get('order') ?? 'attributes.start_time DESC'
   const size = Number(location.params.get('size') ?? 50)
@@ -45,7 +45,11 @@ export function RunsTable({ experiment, location }: { experiment: Experiment; lo
   const [tokens, setTokens] = useState<Array<string | undefined>>([undefined])
   const [selected, setSelected] = useState<Set<string>>(new Set())
   const pageToken = tokens[tokens.length - 1]
-  const runs = useApi((signal) => searchRuns({ experimentIds: [experiment.experiment_id], filter, orderBy: [order], maxResults: size, pageToken }, signal), [experiment.experiment_id, filter, order, size, pageToken])
+  const runs = useApi((signal) => searchRuns({ experimentIds: [experimentId], filter, orderBy: [order], maxResults: size, pageToken }, signal), [experimentId, filter, order, size, pageToken])
+  // The benchmark's "first page interactive": the first rows on screen (an effect runs after the paint).
+  useEffect(() => {
+    if (runs.data?.runs.length && performance.getEntriesByName('plinth:runs-shown').length === 0) performance.mark('plinth:runs-shown')
+  }, [runs.data])
   const keys = keysOf(runs.data?.runs ?? [])
   const chosenParams = parseList(location.params.get('params')) ?? keys.params.slice(0, 3)
   const chosenMetrics = parseList(location.params.get('metrics')) ?? keys.metrics.slice(0, 4)
@@ -69,8 +73,8 @@ export function RunsTable({ experiment, location }: { experiment: Experiment; lo
     <section aria-labelledby="runs-title">
       <div class="page-head">
         <div>
-          <h2 id="runs-title" style={{ margin: 0, fontSize: 20 }}>{experiment.name}</h2>
-          <p class="subtitle">Experiment {experiment.experiment_id}</p>
+          <h2 id="runs-title" style={{ margin: 0, fontSize: 20 }}>{name ?? `Experiment ${experimentId}`}</h2>
+          <p class="subtitle">Experiment {experimentId}</p>
         </div>
         <button type="button" class="primary" disabled={selected.size < 1} onClick={() => navigate(`/compare?runs=${[...selected].join(',')}`)}>
           Compare {selected.size > 0 ? `(${selected.size})` : ''}

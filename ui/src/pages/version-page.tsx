@@ -11,8 +11,10 @@ function shapeOf(t: Tensor): string {
 
 function TensorTable({ caption, tensors }: { caption: string; tensors: Tensor[] }) {
   return (
-    <div class="table-wrap" style={{ marginBottom: 12 }}>
-      <table>
+    <div class="table-wrap">
+      {/* Fixed column widths so the inputs and outputs tables line up one under the other. */}
+      <table style={{ tableLayout: 'fixed' }}>
+        <colgroup><col style={{ width: '40%' }} /><col style={{ width: '20%' }} /><col style={{ width: '40%' }} /></colgroup>
         <caption style={{ textAlign: 'left', padding: '6px 10px', fontWeight: 600 }}>{caption}</caption>
         <thead>
           <tr>
@@ -85,8 +87,10 @@ export function VersionPage({ name, version }: { name: string; version: string }
               <h2 id="signature-title">Signature</h2>
               {v.signature ? (
                 <>
-                  <TensorTable caption="Inputs" tensors={v.signature.inputs} />
-                  <TensorTable caption="Outputs" tensors={v.signature.outputs} />
+                  <div style={{ display: 'grid', gap: 12, marginBottom: 8 }}>
+                    <TensorTable caption="Inputs" tensors={v.signature.inputs} />
+                    <TensorTable caption="Outputs" tensors={v.signature.outputs} />
+                  </div>
                   <p class="subtitle">
                     ONNX IR {v.signature.ir_version ?? '?'} · produced by {v.signature.producer_name || 'unknown'} {v.signature.producer_version ?? ''}
                   </p>
