@@ -52,8 +52,9 @@ export class KubernetesSchemas {
   /** Error lines (path and message) for one object; empty when it is valid. */
   errors(object: K8sObject): string[] {
     const validate = this.#validator(`${object.apiVersion}/${object.kind}`)
+    const where = `${object.kind}/${object.metadata?.name}`
     if (validate(object)) return []
-    return (validate.errors ?? []).map((e) => `${object.kind}/${object.metadata?.name}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`)
+    return (validate.errors ?? []).map((e) => `${where}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`)
   }
 
   #validator(key: string): ValidateFunction {
