@@ -99,9 +99,14 @@ function judge(condition: string, lookup: OutputLookup): Verdict {
   if (lookup.championMissing && names.some((n) => n.startsWith('champion.'))) {
     return { condition, passed: true, values: 'no champion', note: 'no champion to compare with (first model): passes' }
   }
-  const values = names.map((n) => `${n}=${lookup.value(n)}`).join(', ')
+  const values = names.map((n) => `${n}=${shown(lookup.value(n))}`).join(', ')
   const result = evaluateCondition(tree, (n) => lookup.value(n))
   return { condition, passed: result === true || (typeof result === 'number' && result !== 0), values }
+}
+
+/** Six significant digits: enough to see why a close gate went either way, short enough to read. */
+function shown(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value)
 }
 
 function describe(v: Verdict): string {
