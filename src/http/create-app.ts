@@ -27,6 +27,10 @@ import { registerPipelineRoutes } from './pipeline-routes.js'
 import { parseQueryString } from './query-string.js'
 import { registerTokenRoutes } from './token-routes.js'
 import { registerUiRoutes } from './ui-routes.js'
+import { installCors } from './security/cors-hook.js'
+import { redactedLoggerOptions } from './security/log-redaction.js'
+import { installRateLimit } from './security/rate-limit-hook.js'
+import { installSecurityHeaders } from './security/security-headers.js'
 
 export interface AppOptions {
   /** pino options, or false for no log (tests, benchmarks). */
@@ -42,7 +46,7 @@ const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-ar
 /** Builds the HTTP app on given services; binds no port (tests use `inject`). */
 export async function createApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: redactedLoggerOptions(options.logger),
     // A log line per request costs more than a log-batch insert; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: services.config.jsonBodyLimit,
@@ -52,7 +56,11 @@ export async function createApp(services: Services, options: AppOptions = {}): P
     requestIdHeader: 'x-request-id',
   })
   installErrorHandler(app)
-  if (services.config.auth) installAuth(app, services.auth)
+  const { config } = services
+  installSecurityHeaders(app, { hsts: config.hsts })
+  installCors(app, config.corsOrigins)
+  if (config.auth) installAuth(app, services.auth)
+  installRateLimit(app, { rate: config.rateLimit, burst: config.rateLimitBurst, servingRate: config.servingRateLimit })
   installHttpMetrics(app, services.metrics)
   services.onPredictionLogWarning((message) => app.log.warn(message))
 
