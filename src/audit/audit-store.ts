@@ -1,0 +1,8 @@
+import type { Page } from '../shared/page.js'
+import type { AuditEvent, AuditFilter } from './audit-entities.js'
+
+/** Where audit events are kept; append-only, read newest first. */
+export interface AuditStore {
+  append(event: AuditEvent): Promise<void>
+  list(filter: AuditFilter): Promise<Page<AuditEvent>>
+}
