@@ -1,6 +1,8 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Services } from '../app/services.js'
 import { PLINTH_VERSION } from '../version.js'
+import { installAuditLog } from './audit-hook.js'
+import { registerAuditRoutes } from './audit-routes.js'
 import { installAuth } from './auth-hook.js'
 import { registerDeploymentRoutes } from './deployment-routes.js'
 import { installErrorHandler } from './error-handler.js'
@@ -61,6 +63,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
   installCors(app, config.corsOrigins)
   if (config.auth) installAuth(app, services.auth)
   installRateLimit(app, { rate: config.rateLimit, burst: config.rateLimitBurst, servingRate: config.servingRateLimit })
+  installAuditLog(app, services.audit)
   installHttpMetrics(app, services.metrics)
   services.onPredictionLogWarning((message) => app.log.warn(message))
 
@@ -89,6 +92,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
     async (api) => {
       installMlflowJsonBody(api, services.config.jsonBodyLimit)
       registerTokenRoutes(api, services.auth)
+      registerAuditRoutes(api, services.audit)
       registerRegistryPlinthRoutes(api, services.registry)
       registerMetricHistoryRoutes(api, services.tracking)
       registerLineageRoutes(api, services.registry, services.deploymentLineage)
