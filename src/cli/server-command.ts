@@ -20,6 +20,7 @@ export function registerServerCommand(program: Command): void {
     .option('--cors-origins <origins>', 'browser origins allowed to call the API, comma-separated (env PLINTH_CORS_ORIGINS, default none: CORS off)')
     .option('--hsts', 'send Strict-Transport-Security; only when clients reach the server over TLS (env PLINTH_HSTS)')
     .option('--rate-limit <rps>', 'management API requests/s per token (per address without --auth), 0 = off (env PLINTH_RATE_LIMIT, default 200 with --auth, else 0)')
+    .option('--artifact-upload-limit <bytes>', 'largest artifact upload, 0 = none (env PLINTH_ARTIFACT_UPLOAD_LIMIT, default 16 GiB)')
     .option('--rate-limit-burst <n>', 'requests a caller may send at once above --rate-limit (env PLINTH_RATE_LIMIT_BURST, default twice the rate)')
   withServingFlags(command).action(
     action(async (flags: Record<string, string | boolean | undefined>) => {
@@ -37,6 +38,7 @@ export function registerServerCommand(program: Command): void {
         hsts: flags.hsts as boolean | undefined,
         rateLimit: flags.rateLimit as string | undefined,
         rateLimitBurst: flags.rateLimitBurst as string | undefined,
+        artifactUploadLimit: flags.artifactUploadLimit as string | undefined,
         ...servingFlags(flags),
       })
       await runServer(config, (line) => process.stdout.write(`${line}\n`))

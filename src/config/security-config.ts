@@ -12,7 +12,12 @@ export interface SecurityConfig {
   readonly rateLimitBurst: number
   /** Inference (/v2, /v1, /invocations) requests per second per token or address; 0 = off. */
   readonly servingRateLimit: number
+  /** Largest artifact upload in bytes (they stream, so memory is not the concern: disk is); 0 = none. */
+  readonly artifactUploadLimit: number
 }
+
+/** 16 GiB: above any model file in common use, below what fills an ordinary disk by mistake. */
+export const DEFAULT_ARTIFACT_UPLOAD_LIMIT = 2 ** 34
 
 type Pick = (key: keyof SecurityConfig, flag: string) => unknown
 
@@ -34,6 +39,7 @@ export function securityConfig(pick: Pick, auth: boolean): SecurityConfig {
     rateLimit,
     rateLimitBurst: rawBurst === undefined ? Math.max(1, rateLimit * 2) : rate(rawBurst, '--rate-limit-burst'),
     servingRateLimit: rate(pick('servingRateLimit', 'serving-rate-limit') ?? 0, '--serving-rate-limit'),
+    artifactUploadLimit: bytes(pick('artifactUploadLimit', 'artifact-upload-limit') ?? DEFAULT_ARTIFACT_UPLOAD_LIMIT, '--artifact-upload-limit'),
   })
 }
 
@@ -41,6 +47,14 @@ function rate(value: unknown, flag: string): number {
   const n = typeof value === 'number' ? value : Number(value)
   if (String(value).trim() === '' || !Number.isFinite(n) || n < 0 || n > 1_000_000) {
     throw new AppError('INVALID_PARAMETER_VALUE', `${flag} must be a number of requests per second from 0 (off) to 1000000; got '${String(value)}'.`)
+  }
+  return n
+}
+
+function bytes(value: unknown, flag: string): number {
+  const n = typeof value === 'number' ? value : Number(value)
+  if (String(value).trim() === '' || !Number.isSafeInteger(n) || n < 0) {
+    throw new AppError('INVALID_PARAMETER_VALUE', `${flag} must be a whole number of bytes, 0 for no limit; got '${String(value)}'.`)
   }
   return n
 }

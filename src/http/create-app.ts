@@ -85,7 +85,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
     )
   }
   for (const prefix of ARTIFACT_PREFIXES) {
-    await app.register(async (api) => registerProxiedArtifactRoutes(api, services.artifacts), { prefix })
+    await app.register(async (api) => registerProxiedArtifactRoutes(api, services.artifacts, config.artifactUploadLimit), { prefix })
   }
   registerGetArtifactRoute(app, services.artifacts)
   await app.register(
