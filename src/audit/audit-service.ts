@@ -22,7 +22,10 @@ export class AuditService {
   /** Records a mutation; resolves once it is stored, so the caller may acknowledge the request. */
   record(event: Omit<AuditEvent, 'eventId' | 'time'>): Promise<void> {
     const resourceIds = Object.fromEntries(Object.entries(event.resourceIds).slice(0, MAX_ID_FIELDS).map(([k, v]) => [k, v.slice(0, MAX_ID_LENGTH)]))
-    return this.#store.append({ ...event, resourceIds, eventId: randomUUID().replaceAll('-', ''), time: this.#now() })
+    // The request id comes from the client's X-Request-Id: cut to the column, so no header can fail the write.
+    const requestId = event.requestId.slice(0, 200)
+    const remoteAddress = event.remoteAddress.slice(0, 100)
+    return this.#store.append({ ...event, requestId, remoteAddress, resourceIds, eventId: randomUUID().replaceAll('-', ''), time: this.#now() })
   }
 
   list(filter: Partial<AuditFilter>): Promise<Page<AuditEvent>> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { AuditEvent } from '../../audit/index.js'
+import { AuditService, type AuditEvent } from '../../audit/index.js'
 import { SqlAuditStore } from '../sql/sql-audit-store.js'
 import type { SqlDatabase } from '../sql/sql-database.js'
 import type { TestBackend } from './test-databases.js'
@@ -44,6 +44,14 @@ export function describeAuditStore(backend: TestBackend): void {
       assert.deepEqual(alice.items.map((e) => e.eventId), ['e0007', 'e0005', 'e0003', 'e0001'])
       const window = await store.list({ since: 1_001, until: 1_003, maxResults: 100 })
       assert.deepEqual(window.items.map((e) => e.eventId), ['e0005', 'e0004', 'e0003', 'e0002'])
+    })
+
+    it('should store what the service records from any client-sent request id, cut to fit', async () => {
+      const service = new AuditService(store, () => 5_000)
+      await service.record({ actor: 'bob', method: 'PUT', route: '/x/*', resourceIds: { path: 'p'.repeat(1000) }, status: 200, requestId: 'r'.repeat(5000), remoteAddress: '::1' })
+      const [stored] = (await store.list({ actor: 'bob', maxResults: 1 })).items
+      assert.equal(stored!.requestId, 'r'.repeat(200))
+      assert.equal(stored!.resourceIds.path, 'p'.repeat(256))
     })
 
     it('should refuse a page token it did not make', async () => {
