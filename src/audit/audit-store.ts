@@ -3,6 +3,7 @@ import type { AuditEvent, AuditFilter } from './audit-entities.js'
 
 /** Where audit events are kept; append-only, read newest first. */
 export interface AuditStore {
-  append(event: AuditEvent): Promise<void>
+  /** Stores all of them in one transaction, or none. */
+  append(events: readonly AuditEvent[]): Promise<void>
   list(filter: AuditFilter): Promise<Page<AuditEvent>>
 }

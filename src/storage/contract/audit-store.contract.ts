@@ -24,7 +24,8 @@ export function describeAuditStore(backend: TestBackend): void {
     before(async () => {
       ;({ database, cleanup } = await backend.open())
       store = new SqlAuditStore(database)
-      for (const e of events) await store.append(e)
+      await store.append(events.slice(0, 1))
+      await store.append(events.slice(1))
     })
     after(() => cleanup())
 
@@ -52,6 +53,16 @@ export function describeAuditStore(backend: TestBackend): void {
       const [stored] = (await store.list({ actor: 'bob', maxResults: 1 })).items
       assert.equal(stored!.requestId, 'r'.repeat(200))
       assert.equal(stored!.resourceIds.path, 'p'.repeat(256))
+    })
+
+    it('should write the events of concurrent records, and fail every waiter of a batch that fails', async () => {
+      const service = new AuditService(store, () => 6_000)
+      const base = { method: 'POST', route: '/r', resourceIds: {}, status: 200, requestId: 'q', remoteAddress: '::1' }
+      await Promise.all(Array.from({ length: 20 }, (_, i) => service.record({ ...base, actor: `c${i % 2}` })))
+      assert.equal((await store.list({ since: 6_000, until: 6_001, maxResults: 100 })).items.length, 20)
+      const broken = new AuditService({ append: () => Promise.reject(new Error('disk full')), list: (f) => store.list(f) })
+      const results = await Promise.allSettled([1, 2, 3].map(() => broken.record({ ...base, actor: 'x' })))
+      assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected', 'rejected'])
     })
 
     it('should refuse a page token it did not make', async () => {

@@ -43,6 +43,13 @@ function toEvent(row: Selectable<AuditLogTable>): AuditEvent {
   return event
 }
 
+function toRow(event: AuditEvent): AuditLogTable {
+  return {
+    event_id: event.eventId, time: event.time, actor: event.actor, token_id: event.tokenId ?? null, method: event.method, route: event.route,
+    resource_ids: JSON.stringify(event.resourceIds), status: event.status, request_id: event.requestId, remote_address: event.remoteAddress,
+  }
+}
+
 export class SqlAuditStore implements AuditStore {
   readonly #db: Kysely<Database>
 
@@ -50,15 +57,10 @@ export class SqlAuditStore implements AuditStore {
     this.#db = database.db
   }
 
-  append(event: AuditEvent): Promise<void> {
+  append(events: readonly AuditEvent[]): Promise<void> {
     return translated(async () => {
-      await this.#db
-        .insertInto('audit_log')
-        .values({
-          event_id: event.eventId, time: event.time, actor: event.actor, token_id: event.tokenId ?? null, method: event.method, route: event.route,
-          resource_ids: JSON.stringify(event.resourceIds), status: event.status, request_id: event.requestId, remote_address: event.remoteAddress,
-        })
-        .execute()
+      if (events.length === 0) return
+      await this.#db.insertInto('audit_log').values(events.map(toRow)).execute()
     })
   }
 
