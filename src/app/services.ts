@@ -1,10 +1,12 @@
 import { ArtifactService, createArtifactStore, type ArtifactStore } from '../artifacts/index.js'
+import { AuditService } from '../audit/index.js'
 import { AuthService } from '../auth/index.js'
 import type { PlinthConfig } from '../config/index.js'
 import { openDatabase } from '../storage/open-database.js'
 import { assertSchemaCurrent, migrateToLatest, schemaStatus } from '../storage/sql/schema-migrator.js'
 import type { SqlDatabase } from '../storage/sql/sql-database.js'
 import { SqlTokenStore } from '../storage/sql/sql-token-store.js'
+import { SqlAuditStore } from '../storage/sql/sql-audit-store.js'
 import { SqlTrackingStore } from '../storage/sql/tracking/sql-tracking-store.js'
 import { TrackingService } from '../tracking/index.js'
 import { PlinthMetrics } from '../observability/metrics-registry.js'
@@ -36,6 +38,8 @@ export interface Services {
   readonly tracking: TrackingService
   readonly artifacts: ArtifactService
   readonly auth: AuthService
+  /** Who changed what and when, for every mutation of the management API. */
+  readonly audit: AuditService
   readonly registry: RegistryService
   readonly deployments: DeploymentService
   /** Which deployments serve a model version (through an alias or by number). */
@@ -132,6 +136,7 @@ export async function createServices(config: PlinthConfig, options: ServiceOptio
     tracking,
     artifacts,
     auth,
+    audit: new AuditService(new SqlAuditStore(database)),
     registry,
     deployments,
     deploymentLineage: new DeploymentLineage(deployments, resolveTarget),

@@ -20,4 +20,5 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = Object.freeze({
   TEMPORARILY_UNAVAILABLE: 14,
   INTERNAL_ERROR: 15,
   GATE_FAILED: 16,
+  RATE_LIMITED: 17,
 })

@@ -21,6 +21,7 @@ import { registerRunsCommand } from './runs-command.js'
 import { registerServeCommand } from './serve-command.js'
 import { registerServerCommand } from './server-command.js'
 import { registerTokensCommand } from './tokens-command.js'
+import { registerAuditCommand } from './audit-command.js'
 import { registerTrainCommand } from './train-command.js'
 import { registerWorkerCommand } from './worker-command.js'
 
@@ -37,6 +38,7 @@ registerPipelinesCommand(program)
 registerExperimentsCommand(program)
 registerRunsCommand(program)
 registerTokensCommand(program)
+registerAuditCommand(program)
 registerModelsCommand(program)
 registerDeploymentsCommand(program)
 registerDriftCommand(program)

@@ -1,7 +1,8 @@
 import { AppError } from '../shared/errors.js'
+import { securityConfig, type SecurityConfig } from './security-config.js'
 
 /** Everything `plinth server` is told, after flags and environment are merged. Frozen. */
-export interface PlinthConfig {
+export interface PlinthConfig extends SecurityConfig {
   readonly host: string
   readonly port: number
   readonly backendStoreUri: string
@@ -40,7 +41,8 @@ export interface PlinthConfig {
   readonly redisUrl: string
 }
 
-export const DEFAULT_CONFIG: PlinthConfig = Object.freeze({
+/** Defaults of the flags that have a fixed one; the security flags' depend on --auth (security-config.ts). */
+export const DEFAULT_CONFIG: Omit<PlinthConfig, keyof SecurityConfig> = Object.freeze({
   host: '127.0.0.1',
   port: 5000,
   backendStoreUri: 'sqlite:///plinth-data/plinth.db',
@@ -70,26 +72,28 @@ export function envName(flag: string): string {
   return `PLINTH_${flag.replace(/^--/, '').replaceAll('-', '_').toUpperCase()}`
 }
 
-type Overrides = Partial<Record<keyof PlinthConfig, string | number | boolean | undefined>>
+type Overrides = Partial<Record<keyof PlinthConfig, string | number | boolean | readonly string[] | undefined>>
 
 /**
  * Merges, strongest first: flags given, PLINTH_* environment variables, defaults. Values are
  * checked here, so a typo fails at start with a message instead of at the first request.
  */
 export function resolveConfig(flags: Overrides = {}, env: NodeJS.ProcessEnv = process.env): PlinthConfig {
-  const pick = (key: keyof PlinthConfig, flag: string) => {
+  const given = (key: keyof PlinthConfig, flag: string) => {
     const fromFlag = flags[key]
     if (fromFlag !== undefined) return fromFlag
     const fromEnv = env[envName(flag)]
-    return fromEnv !== undefined && fromEnv !== '' ? fromEnv : DEFAULT_CONFIG[key]
+    return fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined
   }
+  const pick = (key: keyof typeof DEFAULT_CONFIG, flag: string) => given(key, flag) ?? DEFAULT_CONFIG[key]
+  const auth = boolean(pick('auth', 'auth'), '--auth')
   return Object.freeze({
     host: String(pick('host', 'host')),
     port: integer(pick('port', 'port'), '--port', 0, 65535),
     backendStoreUri: String(pick('backendStoreUri', 'backend-store-uri')),
     artifactsDestination: String(pick('artifactsDestination', 'artifacts-destination')),
     workers: integer(pick('workers', 'workers'), '--workers', 1, 256),
-    auth: boolean(pick('auth', 'auth'), '--auth'),
+    auth,
     logLevel: String(pick('logLevel', 'log-level')),
     jsonBodyLimit: integer(pick('jsonBodyLimit', 'json-body-limit'), '--json-body-limit', 1024, 2 ** 31),
     servingBodyLimit: integer(pick('servingBodyLimit', 'serving-body-limit'), '--serving-body-limit', 1024, 2 ** 31),
@@ -105,6 +109,7 @@ export function resolveConfig(flags: Overrides = {}, env: NodeJS.ProcessEnv = pr
     predictionLogNatsUrl: natsUrl(pick('predictionLogNatsUrl', 'prediction-log-nats-url')),
     predictionLogNatsSubject: natsSubject(pick('predictionLogNatsSubject', 'prediction-log-nats-subject')),
     ...stepExecution(pick('executor', 'executor'), pick('redisUrl', 'redis-url')),
+    ...securityConfig(given, auth),
   })
 }
 

@@ -16,7 +16,7 @@ declare module 'fastify' {
 const CHALLENGE = 'Bearer realm="plinth", Basic realm="plinth"'
 
 // MLflow's searches are POSTs that only read.
-const READ_ONLY_POST = /\/(search|get-latest-versions)$/
+export const READ_ONLY_POST = /\/(search|get-latest-versions)$/
 
 function accessOf(request: FastifyRequest): Access | 'public' {
   const declared = request.routeOptions.config?.access
@@ -55,9 +55,10 @@ export function installAuth(app: FastifyInstance, auth: AuthService): void {
       if (isAppError(error) && error.code === 'UNAUTHENTICATED') reply.header('www-authenticate', CHALLENGE)
       throw error
     })
+    // Set before the role check, so a refused attempt is still audited under the token's name.
+    request.principal = principal
     if (!roleAllows(principal.role, access)) {
       throw new AppError('PERMISSION_DENIED', `Token '${principal.name}' has role ${principal.role}, which cannot ${access === 'admin' ? 'manage tokens' : 'write'}; use a token with a stronger role.`)
     }
-    request.principal = principal
   })
 }

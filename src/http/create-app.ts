@@ -1,6 +1,8 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Services } from '../app/services.js'
 import { PLINTH_VERSION } from '../version.js'
+import { installAuditLog } from './audit-hook.js'
+import { registerAuditRoutes } from './audit-routes.js'
 import { installAuth } from './auth-hook.js'
 import { registerDeploymentRoutes } from './deployment-routes.js'
 import { installErrorHandler } from './error-handler.js'
@@ -27,6 +29,10 @@ import { registerPipelineRoutes } from './pipeline-routes.js'
 import { parseQueryString } from './query-string.js'
 import { registerTokenRoutes } from './token-routes.js'
 import { registerUiRoutes } from './ui-routes.js'
+import { installCors } from './security/cors-hook.js'
+import { redactedLoggerOptions } from './security/log-redaction.js'
+import { installRateLimit } from './security/rate-limit-hook.js'
+import { installSecurityHeaders } from './security/security-headers.js'
 
 export interface AppOptions {
   /** pino options, or false for no log (tests, benchmarks). */
@@ -42,7 +48,7 @@ const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-ar
 /** Builds the HTTP app on given services; binds no port (tests use `inject`). */
 export async function createApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: redactedLoggerOptions(options.logger),
     // A log line per request costs more than a log-batch insert; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: services.config.jsonBodyLimit,
@@ -52,7 +58,12 @@ export async function createApp(services: Services, options: AppOptions = {}): P
     requestIdHeader: 'x-request-id',
   })
   installErrorHandler(app)
-  if (services.config.auth) installAuth(app, services.auth)
+  const { config } = services
+  installSecurityHeaders(app, { hsts: config.hsts })
+  installCors(app, config.corsOrigins)
+  if (config.auth) installAuth(app, services.auth)
+  installRateLimit(app, { rate: config.rateLimit, burst: config.rateLimitBurst, servingRate: config.servingRateLimit })
+  installAuditLog(app, services.audit)
   installHttpMetrics(app, services.metrics)
   services.onPredictionLogWarning((message) => app.log.warn(message))
 
@@ -74,13 +85,14 @@ export async function createApp(services: Services, options: AppOptions = {}): P
     )
   }
   for (const prefix of ARTIFACT_PREFIXES) {
-    await app.register(async (api) => registerProxiedArtifactRoutes(api, services.artifacts), { prefix })
+    await app.register(async (api) => registerProxiedArtifactRoutes(api, services.artifacts, config.artifactUploadLimit), { prefix })
   }
   registerGetArtifactRoute(app, services.artifacts)
   await app.register(
     async (api) => {
       installMlflowJsonBody(api, services.config.jsonBodyLimit)
       registerTokenRoutes(api, services.auth)
+      registerAuditRoutes(api, services.audit)
       registerRegistryPlinthRoutes(api, services.registry)
       registerMetricHistoryRoutes(api, services.tracking)
       registerLineageRoutes(api, services.registry, services.deploymentLineage)

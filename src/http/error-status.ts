@@ -19,4 +19,6 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   INTERNAL_ERROR: 500,
   // The request was fine; what it checked (a pipeline gate, a canary's analysis) did not pass.
   GATE_FAILED: 422,
+  // A caller past its --rate-limit; REQUEST_LIMIT_EXCEEDED stays MLflow's own meaning.
+  RATE_LIMITED: 429,
 })

@@ -10,6 +10,9 @@ import { registerScoringRoutes } from './inference/scoring-routes.js'
 import { installHttpMetrics } from './metrics-routes.js'
 import { registerCostRoutes } from './monitoring-cost-routes.js'
 import { CostService } from '../monitoring/cost/cost-service.js'
+import { redactedLoggerOptions } from './security/log-redaction.js'
+import { installRateLimit } from './security/rate-limit-hook.js'
+import { installSecurityHeaders } from './security/security-headers.js'
 
 export interface ModelServerApp {
   app: FastifyInstance
@@ -33,13 +36,16 @@ export async function createModelServerApp(model: SingleModel, config: PlinthCon
   const predictions = options.predictions ? { predictions: options.predictions } : {}
   const inference = new InferenceService({ catalog: new SingleModelCatalog(model), metrics, ...inferenceOptionsFrom(config), ...predictions })
   const app = Fastify({
-    logger,
+    logger: redactedLoggerOptions(logger),
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     requestIdHeader: 'x-request-id',
   })
   app.addHook('onClose', () => inference.close())
   installErrorHandler(app)
+  installSecurityHeaders(app, { hsts: config.hsts })
+  // No tokens here: the only inference limit is per address.
+  installRateLimit(app, { rate: 0, burst: 1, servingRate: config.servingRateLimit })
   installHttpMetrics(app, metrics)
   app.get('/health', async (_request, reply) => reply.type('text/plain').send('OK'))
   app.get('/version', async (_request, reply) => reply.type('text/plain').send(PLINTH_VERSION))

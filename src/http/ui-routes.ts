@@ -27,11 +27,9 @@ const CONTENT_TYPES: Record<string, string> = {
 }
 
 // Pages run no inline script; styles set from script (uPlot, Preact) are CSSOM, not inline markup.
-const SECURITY_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'same-origin',
-  'content-security-policy': "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-}
+// The headers every response has (nosniff, framing, referrer) come from security/security-headers.ts.
+export const UI_CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+const SECURITY_HEADERS = { 'content-security-policy': UI_CSP }
 
 const PUBLIC = { config: { access: 'public' as const } }
 

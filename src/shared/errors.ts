@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'TEMPORARILY_UNAVAILABLE',
   'INTERNAL_ERROR',
   'GATE_FAILED',
+  'RATE_LIMITED',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

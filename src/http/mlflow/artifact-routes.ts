@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Readable } from 'node:stream'
 import type { ArtifactFileInfo, ArtifactService } from '../../artifacts/index.js'
 import { Schemas as S } from './tracking-schemas.js'
+import { limitUpload } from '../security/upload-limit.js'
 
 const ListQuery = T.Object({ path: T.Optional(T.String()) })
 const FilesResponse = T.Object({
@@ -27,7 +28,7 @@ function sendFile(reply: FastifyReply, file: { body: Readable; size?: number }, 
  * MLflow's proxied artifact service (`/api/2.0/mlflow-artifacts/artifacts/<path>`): bodies
  * stream straight to and from the store, so a 1 GB upload never sits in memory.
  */
-export function registerProxiedArtifactRoutes(app: FastifyInstance, artifacts: ArtifactService): void {
+export function registerProxiedArtifactRoutes(app: FastifyInstance, artifacts: ArtifactService, uploadLimit = 0): void {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
 
@@ -39,8 +40,9 @@ export function registerProxiedArtifactRoutes(app: FastifyInstance, artifacts: A
   app.put('/artifacts/*', async (request) => {
     const path = (request.params as { '*': string })['*']
     const length = Number(request.headers['content-length'])
-    const body = (request.body as Readable | undefined) ?? request.raw
-    await artifacts.upload(path, body, Number.isFinite(length) ? length : undefined)
+    const declared = Number.isFinite(length) ? length : undefined
+    const body = limitUpload((request.body as Readable | undefined) ?? request.raw, declared, uploadLimit)
+    await artifacts.upload(path, body, declared)
     return {}
   })
 

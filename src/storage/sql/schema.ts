@@ -257,6 +257,20 @@ export interface PredictionFeedbackTable {
   received_at: number
 }
 
+export interface AuditLogTable {
+  event_id: string
+  time: number
+  actor: string
+  token_id: string | null
+  method: string
+  route: string
+  /** JSON object of identifier name to value. */
+  resource_ids: string
+  status: number
+  request_id: string
+  remote_address: string
+}
+
 export interface Database {
   experiments: ExperimentTable
   experiment_tags: ExperimentTagTable
@@ -294,6 +308,7 @@ export interface Database {
   pipeline_step_cache: PipelineStepCacheTable
   pipeline_trigger_cursors: PipelineTriggerCursorTable
   pipeline_trigger_seen: PipelineTriggerSeenTable
+  audit_log: AuditLogTable
 }
 
 /** Kept so `Generated` stays importable for later tables with database-made columns. */

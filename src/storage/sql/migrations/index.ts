@@ -11,6 +11,7 @@ import * as m0008 from './0008-pipelines.js'
 import * as m0010 from './0010-pipeline-triggers.js'
 import * as m0011 from './0011-metric-blocks.js'
 import * as m0012 from './0012-prediction-log-segments.js'
+import * as m0013 from './0013-audit-log.js'
 
 type MigrationModule = { up(db: Kysely<unknown>, f: DialectFeatures): Promise<void> }
 
@@ -30,6 +31,7 @@ const MIGRATIONS: ReadonlyArray<[string, MigrationModule]> = [
   ['0010-pipeline-triggers', m0010],
   ['0011-metric-blocks', m0011],
   ['0012-prediction-log-segments', m0012],
+  ['0013-audit-log', m0013],
 ]
 
 export function migrationsFor(features: DialectFeatures): Record<string, Migration> {
