@@ -1,4 +1,5 @@
 import type { MetricPointColumns } from '../dialect-features.js'
+import type { MetricBlockTable } from '../schema.js'
 
 /** Steps per block: a million-step history is about 4,000 block rows. */
 export const METRIC_BLOCK_STEPS = 256
@@ -9,17 +10,7 @@ export function blockOf(step: number): number {
 }
 
 /** One block's summary of some points: the row metric_blocks keeps, or the part a write adds to it. */
-export interface MetricBlockRow {
-  series_id: number
-  block: number
-  points: number
-  step_min: number
-  step_max: number
-  min_value: number | null
-  min_step: number | null
-  max_value: number | null
-  max_step: number | null
-}
+export type MetricBlockRow = MetricBlockTable
 
 /**
  * Summaries of the points a write stored, one per (series, block); `stored[i]` false skips a
