@@ -100,16 +100,20 @@ describe('three replicas behind a round-robin proxy', { skip }, () => {
     await removeTempDir(dir)
   })
 
-  it('should serve on all three replicas within 2 s an alias moved through one of them under load', async () => {
+  it('should serve on all three replicas within 2 s an alias moved through one of them under load', async (t) => {
     await okJson(servers[2]!.url, 'POST', `${API}/registered-models/alias`, { name: 'churn', alias: 'champion', version: '2' })
     const moved = performance.now()
     const delays = await Promise.all(servers.map((s) => timeUntilServed(s.url, '2', moved)))
+    t.diagnostic(`version 2 served after ${delays.map((ms) => ms.toFixed(0)).join(', ')} ms`)
     assert.ok(delays.every((ms) => ms < 2000), `replicas served version 2 after ${delays.map((ms) => ms.toFixed(0)).join(', ')} ms`)
     assert.deepEqual(load.failures, [], 'a request failed before any replica was killed')
   })
 
-  it('should fail only the requests in flight to a replica killed with kill -9 and lose no acknowledged write', { timeout: 120_000 }, async () => {
+  it('should fail only the requests in flight to a replica killed with kill -9 and lose no acknowledged write', { timeout: 120_000 }, async (t) => {
     const before = load.successes()
+    // So the kill lands mid-request, as a crash under load does.
+    await waitFor('a request in flight to the replica', () => proxy.inFlight(KILLED) > 0, 30_000)
+    const inFlight = proxy.inFlight(KILLED)
     await servers[KILLED]!.kill()
     killedAt = performance.now()
     assert.equal(servers[KILLED]!.child.signalCode, 'SIGKILL')
@@ -126,12 +130,13 @@ describe('three replicas behind a round-robin proxy', { skip }, () => {
     assert.equal(load.failures.length, proxy.failures.length, JSON.stringify(load.failures))
     for (const failure of load.failures) assert.match(failure.what, /\b502\b|fetch failed|other side closed|terminated|ECONNRESET/)
     assert.ok(load.successes() > before)
+    t.diagnostic(`${inFlight} in flight to the killed replica, ${proxy.failures.length} failed (${proxy.failures.map((f) => f.reason).join(', ')})`)
 
     const missing = await missingWrites(servers[0]!.url, runId, load.acked)
     assert.deepEqual(missing, [], `${missing.length} acknowledged writes are missing after the kill`)
   })
 
-  it('should send proxied requests to the restarted replica again, and it should read every acknowledged write', { timeout: 180_000 }, async () => {
+  it('should send proxied requests to the restarted replica again, and it should read every acknowledged write', { timeout: 180_000 }, async (t) => {
     assert.ok(killedAt > 0, 'the kill step did not run')
     const failuresBefore = load.failures.length
     servers[KILLED] = await startServer(args(ports[KILLED]!), { env: S3_ENV })
@@ -142,6 +147,7 @@ describe('three replicas behind a round-robin proxy', { skip }, () => {
     const missing = await missingWrites(servers[KILLED]!.url, runId, load.acked)
     assert.deepEqual(missing, [], `${missing.length} acknowledged writes are missing on the restarted replica`)
     assert.ok(load.acked.points.length > 0 && load.acked.runIds.length > 0 && load.acked.artifacts.length > 0)
+    t.diagnostic(`${load.successes()} requests succeeded; read back ${load.acked.points.length} points, ${load.acked.runIds.length} runs, ${load.acked.artifacts.length} artifacts`)
   })
 })
 
