@@ -11,6 +11,10 @@ describe('translateError', () => {
     }
   })
 
+  it('should map PostgreSQL text it cannot store (a NUL byte) to INVALID_PARAMETER_VALUE', () => {
+    for (const code of ['22021', '22P05']) assert.equal(translateError(driverError(code)).code, 'INVALID_PARAMETER_VALUE', code)
+  })
+
   it('should keep other driver errors INTERNAL_ERROR', () => {
     assert.equal(translateError(driverError('SQLITE_CORRUPT')).code, 'INTERNAL_ERROR')
     assert.equal(translateError(driverError('SQLITE_BUSYNESS')).code, 'INTERNAL_ERROR')

@@ -15,6 +15,8 @@ const UNAVAILABLE = new Set([
   '08001',
   '08003',
 ])
+// PostgreSQL cannot hold U+0000 (or a character its encoding lacks) in text; the value is bad input.
+const UNSTORABLE_TEXT = new Set(['22021', '22P05'])
 
 /**
  * The one place driver errors become AppErrors (house rule 16). `conflict` is the message for a
@@ -32,6 +34,9 @@ export function translateError(error: unknown, conflict?: () => string): AppErro
       'The metadata database is busy or unreachable; retry the request.',
       { cause: error },
     )
+  }
+  if (typeof code === 'string' && UNSTORABLE_TEXT.has(code)) {
+    return new AppError('INVALID_PARAMETER_VALUE', 'A value holds a character the metadata database cannot store (such as U+0000); remove it and retry.', { cause: error })
   }
   return new AppError('INTERNAL_ERROR', 'Unexpected database error.', { cause: error })
 }
