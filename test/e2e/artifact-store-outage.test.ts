@@ -8,6 +8,8 @@ import { S3RVER_CREDENTIALS, S3rverInstance } from './s3rver-instance.test-helpe
 
 const API = '/api/2.0/mlflow'
 const ARTIFACTS = '/api/2.0/mlflow-artifacts/artifacts'
+/** Short, so the stalled-store case (a timeout per SDK attempt) stays quick. */
+const S3_REQUEST_TIMEOUT_MS = 1500
 const INFER_BODY = { inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] }
 
 interface Answer {
@@ -47,7 +49,7 @@ describe('an S3 artifact store that becomes unreachable', () => {
     await s3.start()
     await s3.createBucket(bucket)
     server = await startServer(['--port', '0', '--log-level', 'error', '--backend-store-uri', sqliteUri(join(dir, 'plinth.db')), '--artifacts-destination', `s3://${bucket}/artifacts`], {
-      env: { PLINTH_S3_ENDPOINT_URL: s3.endpoint, AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' },
+      env: { PLINTH_S3_ENDPOINT_URL: s3.endpoint, AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1', PLINTH_S3_REQUEST_TIMEOUT_MS: String(S3_REQUEST_TIMEOUT_MS) },
     })
     base = server.url
     const { experiment_id: experimentId } = await okJson(base, 'POST', `${API}/experiments/create`, { name: 'outage' })
@@ -66,26 +68,30 @@ describe('an S3 artifact store that becomes unreachable', () => {
     await removeTempDir(dir)
   })
 
-  const probes = () => ({
+  const probes = (model = 'churn') => ({
     upload: () => answer(fetch(`${base}${ARTIFACTS}/${root}/during.txt`, { method: 'PUT', body: 'written' })),
     download: () => answer(fetch(`${base}${ARTIFACTS}/${root}/before.txt`)),
     proxiedList: () => answer(fetch(`${base}${ARTIFACTS}?path=${encodeURIComponent(root)}`)),
     runList: () => answer(fetch(`${base}${API}/artifacts/list?run_id=${runId}`)),
     modelLoad: async () => {
-      const response = await requestJson(base, 'POST', '/v2/models/churn/infer', INFER_BODY)
+      const response = await requestJson(base, 'POST', `/v2/models/${model}/infer`, INFER_BODY)
       return { status: response.status, code: response.body?.error_code, message: response.body?.error ?? response.body?.message }
     },
   })
 
-  it('should answer 503 TEMPORARILY_UNAVAILABLE naming the store while it is down, then work again once it is back', { timeout: 180_000 }, async () => {
-    await s3.stop()
-    for (const [name, probe] of Object.entries(probes())) {
+  async function assertAllUnavailable(when: string, model?: string): Promise<void> {
+    for (const [name, probe] of Object.entries(probes(model))) {
       const result = await probe()
-      assert.equal(result.status, 503, `${name} while the store is down: ${JSON.stringify(result)}`)
+      assert.equal(result.status, 503, `${name} while the store is ${when}: ${JSON.stringify(result)}`)
       assert.equal(result.code, 'TEMPORARILY_UNAVAILABLE', `${name}: ${JSON.stringify(result)}`)
-      assert.match(String(result.message), /unreachable|unavailable/i, `${name}: ${JSON.stringify(result)}`)
+      assert.match(String(result.message), /Artifact store s3:\/\/.* unreachable/, `${name}: ${JSON.stringify(result)}`)
     }
     assert.equal(server!.child.exitCode, null, 'the server is still running')
+  }
+
+  it('should answer 503 TEMPORARILY_UNAVAILABLE naming the store while it is down, then work again once it is back', { timeout: 180_000 }, async () => {
+    await s3.stop()
+    await assertAllUnavailable('down')
 
     await s3.start()
     for (const [name, probe] of Object.entries(probes())) {
@@ -94,6 +100,20 @@ describe('an S3 artifact store that becomes unreachable', () => {
     }
     const listed = await okJson(base, 'GET', `${API}/artifacts/list?run_id=${runId}`)
     assert.deepEqual(listed.files.map((f: { path: string }) => f.path).sort(), ['before.txt', 'during.txt'])
+  })
+
+  it('should answer 503 within the request timeout when the store accepts connections but stops answering', { timeout: 180_000 }, async () => {
+    // A model not loaded yet, so inference must fetch it from the stalled store.
+    await okJson(base, 'POST', `${API}/registered-models/create`, { name: 'churn-stalled' })
+    await okJson(base, 'POST', `${API}/model-versions/create`, { name: 'churn-stalled', source: join(dir, 'identity.onnx') })
+    s3.stall(true)
+    try {
+      await assertAllUnavailable('stalled', 'churn-stalled')
+    } finally {
+      s3.stall(false)
+    }
+    const result = await retryWhile503(probes().download)
+    assert.equal(result.status, 200, JSON.stringify(result))
   })
 })
 

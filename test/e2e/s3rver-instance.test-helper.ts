@@ -16,19 +16,27 @@ export class S3rverInstance {
   readonly #directory = mkdtempSync(join(tmpdir(), 'plinth-s3-outage-'))
   #server: Server | undefined
   #port = 0
+  #stalled = false
 
   get endpoint(): string {
     return `http://127.0.0.1:${this.#port}`
   }
 
   async start(): Promise<void> {
-    const server = createServer(new S3rver({ directory: this.#directory, silent: true }).callback())
+    const handler = new S3rver({ directory: this.#directory, silent: true }).callback()
+    // A stalled store takes the request and never answers, as a hung process or proxy does.
+    const server = createServer((request, response) => (this.#stalled ? undefined : handler(request, response)))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(this.#port, '127.0.0.1', () => resolve())
     })
     this.#port = (server.address() as { port: number }).port
     this.#server = server
+  }
+
+  /** While stalled, requests are accepted and left without an answer. */
+  stall(stalled: boolean): void {
+    this.#stalled = stalled
   }
 
   /** Refuses new connections and cuts open ones, as a crashed store would. */
