@@ -10,7 +10,7 @@ import { fuzzRequest, type FuzzRequest } from './fuzz-request.test-helper.js'
  * keeps serving. PLINTH_FUZZ_CASES raises the count per route; PLINTH_FUZZ_SEED replays a run;
  * PLINTH_FUZZ_ROUTE (a substring of "METHOD url") narrows it to some routes.
  */
-const CASES = Number(process.env.PLINTH_FUZZ_CASES ?? 8)
+const CASES = Number(process.env.PLINTH_FUZZ_CASES ?? 16)
 const BASE_SEED = Number(process.env.PLINTH_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31))
 const ROUTE_FILTER = process.env.PLINTH_FUZZ_ROUTE
 const REQUEST_TIMEOUT_MS = 30_000
