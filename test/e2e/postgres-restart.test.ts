@@ -11,6 +11,8 @@ const REQUEST_TIMEOUT_MS = 15_000
 
 interface Writer {
   acked: number[]
+  /** [sent, answered] times of each acknowledged write. */
+  ackTimes: [number, number][]
   refusals: { status: number; code: unknown }[]
   runsAcked: string[]
   networkErrors: string[]
@@ -27,16 +29,20 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
 
 /** Logs `loss` at step 0, 1, 2, … as fast as answers come; every 20th call also creates a run. */
 function startWriter(base: string, runId: string, experimentId: string, offset: number): Writer {
-  const writer: Writer = { acked: [], refusals: [], runsAcked: [], networkErrors: [], stop: async () => {} }
+  const writer: Writer = { acked: [], ackTimes: [], refusals: [], runsAcked: [], networkErrors: [], stop: async () => {} }
   let running = true
   const loop = (async () => {
     for (let step = offset; running; step += 2) {
       const body = { run_id: runId, key: 'loss', value: step, timestamp: step, step }
+      const sentAt = Date.now()
       const response = await withTimeout(requestJson(base, 'POST', `${API}/runs/log-metric`, body)).catch((error: Error) => {
         writer.networkErrors.push(error.message)
         return undefined
       })
-      if (response?.status === 200) writer.acked.push(step)
+      if (response?.status === 200) {
+        writer.acked.push(step)
+        writer.ackTimes.push([sentAt, Date.now()])
+      }
       else if (response) writer.refusals.push({ status: response.status, code: response.body?.error_code })
       if (step % 20 === offset) {
         const created = await withTimeout(requestJson(base, 'POST', `${API}/runs/create`, { experiment_id: experimentId, run_name: `w${step}` })).catch(() => undefined)
@@ -49,6 +55,30 @@ function startWriter(base: string, runId: string, experimentId: string, offset: 
     await loop
   }
   return writer
+}
+
+/** Reads across the API's domains, each as `path status code`. */
+async function probeReads(base: string, runId: string): Promise<string[]> {
+  const paths = [
+    `${API}/runs/get?run_id=${runId}`,
+    `${API}/experiments/search?max_results=5`,
+    `${API}/metrics/get-history?run_id=${runId}&metric_key=loss`,
+    `${API}/registered-models/search`,
+    `${API}/model-versions/search`,
+    '/api/plinth/v1/deployments',
+    '/api/plinth/v1/monitors',
+    '/api/plinth/v1/alerts',
+    '/api/plinth/v1/pipelines',
+    '/api/plinth/v1/prediction-logs?deployment=x',
+    '/api/plinth/v1/feedback?prediction_id=p1',
+    '/v2/models/churn',
+  ]
+  const lines: string[] = []
+  for (const path of paths) {
+    const response = await withTimeout(requestJson(base, 'GET', path)).catch((error: Error) => ({ status: 0, body: { error_code: error.message } }))
+    lines.push(`${path} ${response.status} ${response.body?.error_code}`)
+  }
+  return lines
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -90,15 +120,21 @@ describe('a PostgreSQL restart under write load', { skip: restartUnavailable() }
     const acked = () => writers.reduce((n, w) => n + w.acked.length, 0)
     const refused = () => writers.reduce((n, w) => n + w.refusals.length, 0)
 
+    let readsWhileDown: string[] = []
+    let downFrom = 0
+    let downUntil = 0
     const progress = () => `acked ${acked()}, refused ${refused()}, network errors ${writers.reduce((n, w) => n + w.networkErrors.length, 0)}`
     try {
       await waitFor(() => acked() >= 50, 60_000, '50 acknowledged writes before the outage')
       await stopCluster()
+      downFrom = Date.now()
       t.diagnostic(`PostgreSQL stopped: ${progress()}`)
       try {
         await waitFor(() => refused() >= 1, 20_000, `a write refused while PostgreSQL is down (${progress()})`)
+        readsWhileDown = await probeReads(base, runId)
         await new Promise((resolve) => setTimeout(resolve, DOWN_MS))
       } finally {
+        downUntil = Date.now()
         await startCluster()
       }
       t.diagnostic(`PostgreSQL started: ${progress()}`)
@@ -117,6 +153,9 @@ describe('a PostgreSQL restart under write load', { skip: restartUnavailable() }
     assert.deepEqual(writers.flatMap((w) => w.networkErrors), [], 'the server dropped connections (crashed?)')
     assert.deepEqual(refusals.filter((r) => r.status !== 503 || r.code !== 'TEMPORARILY_UNAVAILABLE'), [], 'a write failed other than with 503 TEMPORARILY_UNAVAILABLE')
     assert.equal(server!.child.exitCode, null, 'the server is still running')
+    const ackedWhileDown = writers.flatMap((w) => w.ackTimes).filter(([sent, answered]) => sent >= downFrom && answered <= downUntil)
+    assert.deepEqual(ackedWhileDown, [], 'a write was acknowledged while PostgreSQL was down')
+    assert.deepEqual(readsWhileDown.filter((line) => !line.endsWith(' 503 TEMPORARILY_UNAVAILABLE')), [], 'a read failed other than with 503 TEMPORARILY_UNAVAILABLE')
 
     const stored = new Set((await metricHistory(base, runId, 'loss')).map((p) => p.step))
     const lost = writers.flatMap((w) => w.acked).filter((step) => !stored.has(step))
