@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { writeSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { seededRandom } from '../../src/testing/seeded-random.js'
 import { createFuzzApp, type FuzzApp } from './fuzz-app.test-helper.js'
@@ -8,7 +9,8 @@ import { fuzzRequest, type FuzzRequest } from './fuzz-request.test-helper.js'
  * Every route Fastify knows gets generated requests (schema-derived bodies, then mutated; odd
  * paths, queries and content types). Whatever arrives, the answer is below 500 and the server
  * keeps serving. PLINTH_FUZZ_CASES raises the count per route; PLINTH_FUZZ_SEED replays a run;
- * PLINTH_FUZZ_ROUTE (a substring of "METHOD url") narrows it to some routes.
+ * PLINTH_FUZZ_ROUTE (a substring of "METHOD url") narrows it to some routes; PLINTH_FUZZ_TRACE=1
+ * writes each request to stderr before it is sent, to name one that kills the process.
  */
 const CASES = Number(process.env.PLINTH_FUZZ_CASES ?? 16)
 const BASE_SEED = Number(process.env.PLINTH_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31))
@@ -77,6 +79,8 @@ for (const backend of BACKENDS) {
         for (let i = 0; i < CASES; i++) {
           const seed = seedFor(key, i)
           const request = fuzzRequest(route, seededRandom(seed), fuzz.known)
+          // A request that kills the process leaves no failure list behind; the trace names it.
+          if (process.env.PLINTH_FUZZ_TRACE) writeSync(2, `fuzz: ${key} case ${i} seed ${seed}: ${describeRequest(request)}\n`)
           const response = await send(fuzz, request).catch((error: Error) => ({ status: 599, body: error.message }))
           const tally = `${route.method} ${route.url} ${response.status}`
           statuses.set(tally, (statuses.get(tally) ?? 0) + 1)

@@ -40,6 +40,10 @@ export const NASTY_VALUES: readonly (() => unknown)[] = [
   () => '%00%2e%2e%2f',
   () => '😀🚀 ünïcödé 中文 \u202e',
   () => '\ud800',
+  // Just past common column sizes (varchar 250/256/500, 5000): PostgreSQL enforces them, SQLite does not.
+  () => 'y'.repeat(257),
+  () => 'v'.repeat(501),
+  () => 'w'.repeat(5001),
   () => 'x'.repeat(70_000),
   () => "'; DROP TABLE runs; --",
   () => '{"json":"in a string"}',
