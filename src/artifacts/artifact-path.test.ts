@@ -37,6 +37,9 @@ describe('normalizeArtifactPath', () => {
     ['c:x', 'drive letter'],
     ['a\0b', 'NUL byte'],
     ['a%00b', 'NUL byte'],
+    ['x'.repeat(256), 'name longer than 255 bytes'],
+    ['ü'.repeat(128), 'name longer than 255 bytes'],
+    [`${'d/'.repeat(512)}f`, 'longer than 1024 bytes'],
   ]
   for (const [path, reason] of traversals) {
     it(`rejects ${JSON.stringify(path)}`, () => {

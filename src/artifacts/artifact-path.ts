@@ -1,8 +1,13 @@
 import { AppError } from '../shared/errors.js'
 
+// S3 keys stop at 1024 bytes and most file systems at 255 bytes a name; refusing longer paths
+// here keeps them a client error on every store instead of an ENAMETOOLONG deep in one of them.
+const MAX_PATH_BYTES = 1024
+const MAX_NAME_BYTES = 255
+
 const ALLOWED =
   "artifact paths must be relative and '/'-separated, without '..' segments, backslashes, " +
-  'drive letters or NUL bytes'
+  `drive letters or NUL bytes, at most ${MAX_PATH_BYTES} bytes long with names of at most ${MAX_NAME_BYTES} bytes`
 
 function reject(path: string, reason: string): never {
   throw new AppError(
@@ -31,6 +36,8 @@ function check(original: string, form: string): void {
   if (form.startsWith('/')) reject(original, 'is absolute')
   if (/^[a-zA-Z]:/.test(form)) reject(original, 'starts with a drive letter')
   if (form.split('/').includes('..')) reject(original, "contains a '..' segment")
+  if (Buffer.byteLength(form) > MAX_PATH_BYTES) reject(original.slice(0, 64) + '…', `is longer than ${MAX_PATH_BYTES} bytes`)
+  if (form.split('/').some((name) => Buffer.byteLength(name) > MAX_NAME_BYTES)) reject(original.slice(0, 64) + '…', `has a name longer than ${MAX_NAME_BYTES} bytes`)
 }
 
 /**

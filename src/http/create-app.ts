@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify'
 import type { Services } from '../app/services.js'
 import { PLINTH_VERSION } from '../version.js'
 import { installAuditLog } from './audit-hook.js'
@@ -8,6 +8,7 @@ import { registerDeploymentRoutes } from './deployment-routes.js'
 import { installErrorHandler } from './error-handler.js'
 import { registerInferenceRoutes } from './inference/inference-routes.js'
 import { installMlflowJsonBody } from './json-body.js'
+import { installNulByteGuard } from './nul-byte-guard.js'
 import { registerLineageRoutes } from './lineage-routes.js'
 import { registerMonitorRoutes } from './monitor-routes.js'
 import { registerCostRoutes } from './monitoring-cost-routes.js'
@@ -39,6 +40,8 @@ export interface AppOptions {
   logger?: boolean | Record<string, unknown>
   /** Folder of the built web UI served at `/` (default: the package's dist/ui). */
   uiDir?: string
+  /** Sees every route as it is registered (the API fuzz suite enumerates routes with it). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 /** MLflow serves every RPC under both prefixes; its web UI uses the ajax one. */
@@ -57,10 +60,12 @@ export async function createApp(services: Services, options: AppOptions = {}): P
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
     requestIdHeader: 'x-request-id',
   })
+  if (options.onRoute) app.addHook('onRoute', options.onRoute)
   installErrorHandler(app)
   const { config } = services
   installSecurityHeaders(app, { hsts: config.hsts })
   installCors(app, config.corsOrigins)
+  installNulByteGuard(app)
   if (config.auth) installAuth(app, services.auth)
   installRateLimit(app, { rate: config.rateLimit, burst: config.rateLimitBurst, servingRate: config.servingRateLimit })
   installAuditLog(app, services.audit)

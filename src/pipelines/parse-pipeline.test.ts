@@ -57,6 +57,16 @@ describe('parsePipeline', () => {
     assert.deepEqual(spec.steps[0]!.location, { line: 7, column: 5 })
   })
 
+  it('should refuse collections nested thousands deep with an issue instead of crashing the process', () => {
+    for (const source of ['['.repeat(20_000), `name: x\nsteps: ${'{a: '.repeat(5000)}`]) {
+      const result = parsePipeline(source)
+      assert.equal(result.ok, false)
+      if (!result.ok) assert.match(result.issues[0]!.message, /nest more than 64 deep/)
+    }
+    const quoted = parsePipeline(`name: q\nsteps:\n  - name: a\n    run: echo "${'['.repeat(100)}"  # ${'{'.repeat(100)}\n`)
+    assert.ok(quoted.ok || !quoted.issues.some((i) => /nest more than/.test(i.message)), 'brackets in quotes and comments do not count')
+  })
+
   it('should accept the short retries form and argv commands', () => {
     const spec = parsePipelineOrThrow('name: p\nsteps:\n  - {name: a, run: [node, -e, "1"], retries: 3}\n')
     assert.equal(spec.steps[0]!.retry.limit, 3)

@@ -6,6 +6,7 @@ import { findExpressions } from './pipeline-expressions.js'
 import type { BuiltinName, ParamSpec, PipelineSpec, StepSpec } from './pipeline-spec.js'
 import { type ExpressionSite, type ParsedStep, parseStep } from './spec/parse-step.js'
 import { parseTriggers, policyOf, type TriggerParamSite } from './spec/parse-triggers.js'
+import { deepFlowOffset, MAX_FLOW_DEPTH } from './spec/yaml-nesting.js'
 import { checkKeys, describe, formatIssue, IssueList, mapEntries, scalarValue, seqItems, type SpecIssue, stringMap, stringValue } from './spec/spec-issues.js'
 
 export type { SpecIssue } from './spec/spec-issues.js'
@@ -25,6 +26,13 @@ export type ParseResult = { readonly ok: true; readonly spec: PipelineSpec } | {
 /** YAML text to a checked PipelineSpec, or every problem found, each with line and column. */
 export function parsePipeline(source: string, options: ParseOptions = {}): ParseResult {
   const lines = new LineCounter()
+  const deep = deepFlowOffset(source)
+  if (deep !== undefined) {
+    for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) lines.addNewLine(i + 1)
+    const issues = new IssueList(lines, options.file)
+    issues.atOffset(deep, `Collections ('[' or '{') nest more than ${MAX_FLOW_DEPTH} deep here; a pipeline file needs only a few levels.`)
+    return { ok: false, issues: issues.issues }
+  }
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
   const issues = new IssueList(lines, options.file)
   for (const error of doc.errors) issues.atOffset(error.pos[0], yamlMessage(error.code, error.message))

@@ -9,6 +9,8 @@ export const LIMITS = Object.freeze({
   experimentTagValueLength: 5000,
   experimentNameLength: 500,
   runNameLength: 250,
+  // The runs.user_id column is varchar(256): PostgreSQL refuses longer values, SQLite stored them.
+  userIdLength: 256,
   metricsPerBatch: 1000,
   paramsPerBatch: 100,
   tagsPerBatch: 100,

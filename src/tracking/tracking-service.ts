@@ -155,7 +155,7 @@ export class TrackingService {
       throw new AppError('INVALID_PARAMETER_VALUE', `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${input.runName}', mlflow.runName='${taggedName}'). Give one of them.`)
     }
     const runName = checkLength(input.runName || taggedName || randomRunName(), LIMITS.runNameLength, 'Run name')
-    const userId = input.userId || tags.find((t) => t.key === USER_TAG)?.value || 'unknown'
+    const userId = checkLength(input.userId || tags.find((t) => t.key === USER_TAG)?.value || 'unknown', LIMITS.userIdLength, "Run user ('user_id' or the mlflow.user tag)")
     const runId = newRunId()
     const info: RunInfo = {
       runId,

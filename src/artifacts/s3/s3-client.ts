@@ -40,7 +40,7 @@ export function createS3Client(
   settings: ResolvedS3Settings,
   options: S3ArtifactStoreOptions,
 ): S3Client {
-  const { endpoint, region, forcePathStyle, sdkDefaultChecksums } = settings
+  const { endpoint, region, forcePathStyle, sdkDefaultChecksums, requestTimeoutMs } = settings
   return new sdk.S3Client({
     region,
     forcePathStyle,
@@ -55,7 +55,8 @@ export function createS3Client(
           requestChecksumCalculation: 'WHEN_REQUIRED',
           responseChecksumValidation: 'WHEN_REQUIRED',
         }),
-    // Without a connect timeout a blackholed endpoint hangs a request until the OS gives up.
-    requestHandler: { connectionTimeout: options.connectionTimeoutMs ?? 10_000 },
+    // Without a connect timeout a blackholed endpoint hangs a request until the OS gives up; the
+    // SDK only logs a request timeout unless told to throw, and then a stalled store hangs it too.
+    requestHandler: { connectionTimeout: options.connectionTimeoutMs ?? 10_000, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
   })
 }

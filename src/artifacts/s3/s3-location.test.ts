@@ -30,7 +30,16 @@ describe('resolveS3Settings', () => {
       region: 'us-east-1',
       forcePathStyle: false,
       sdkDefaultChecksums: true,
+      requestTimeoutMs: 60_000,
     })
+  })
+
+  it('should take the request timeout from PLINTH_S3_REQUEST_TIMEOUT_MS and refuse a value that is not a positive whole number', () => {
+    assert.equal(resolveS3Settings({}, { PLINTH_S3_REQUEST_TIMEOUT_MS: '1500' }).requestTimeoutMs, 1500)
+    assert.equal(resolveS3Settings({ requestTimeoutMs: 10 }, { PLINTH_S3_REQUEST_TIMEOUT_MS: '1500' }).requestTimeoutMs, 10)
+    for (const bad of ['0', '-5', '1.5', 'soon']) {
+      assert.throws(() => resolveS3Settings({}, { PLINTH_S3_REQUEST_TIMEOUT_MS: bad }), /PLINTH_S3_REQUEST_TIMEOUT_MS/)
+    }
   })
 
   it('takes the endpoint from options, then env in documented order', () => {

@@ -26,6 +26,8 @@ export interface S3ArtifactStoreOptions {
   queueSize?: number
   /** Milliseconds to wait for a TCP connection; default 10 000. */
   connectionTimeoutMs?: number
+  /** Milliseconds a request may wait with no byte from the store; default env PLINTH_S3_REQUEST_TIMEOUT_MS, then 60 000. */
+  requestTimeoutMs?: number
   /** Where endpoint and region variables are read from; default process.env. */
   env?: Record<string, string | undefined>
 }
@@ -37,7 +39,10 @@ export interface ResolvedS3Settings {
   forcePathStyle: boolean
   /** True when env or the default AWS chain decides the checksum mode instead of us. */
   sdkDefaultChecksums: boolean
+  requestTimeoutMs: number
 }
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000
 
 /** In precedence order; MLflow users already have MLFLOW_S3_ENDPOINT_URL set. */
 export const S3_ENDPOINT_ENV_VARS = [
@@ -122,7 +127,20 @@ export function resolveS3Settings(
     forcePathStyle: options.forcePathStyle ?? endpoint !== undefined,
     sdkDefaultChecksums:
       endpoint === undefined || nonEmpty(env['AWS_REQUEST_CHECKSUM_CALCULATION']) !== undefined,
+    requestTimeoutMs: options.requestTimeoutMs ?? requestTimeoutFromEnv(env),
   }
+}
+
+// A store that accepts connections but stops answering (a hung process, a stuck proxy) would
+// otherwise hold every artifact request, and the HTTP request behind it, for ever.
+function requestTimeoutFromEnv(env: Record<string, string | undefined>): number {
+  const text = nonEmpty(env['PLINTH_S3_REQUEST_TIMEOUT_MS'])
+  if (text === undefined) return DEFAULT_REQUEST_TIMEOUT_MS
+  const value = Number(text)
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new AppError('INVALID_PARAMETER_VALUE', `Invalid PLINTH_S3_REQUEST_TIMEOUT_MS ${JSON.stringify(text)}; expected a positive whole number of milliseconds, e.g. 60000`)
+  }
+  return value
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

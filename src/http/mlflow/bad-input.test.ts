@@ -282,6 +282,13 @@ describe('MLflow tracking API with bad input', () => {
       assert.equal((await post('/runs/log-metric', { run_id: runId, key: 'k'.repeat(250), value: 1, timestamp: 1 })).status, 200)
     })
 
+    it('should refuse a run user over 256 characters (the column size PostgreSQL enforces) and accept 256', async () => {
+      const tooLong = 'u'.repeat(257)
+      assertClientError(await post('/runs/create', { experiment_id: experimentId, user_id: tooLong }), 400, 'INVALID_PARAMETER_VALUE', /user_id.*length 257.*limit of 256/)
+      assertClientError(await post('/runs/create', { experiment_id: experimentId, tags: [{ key: 'mlflow.user', value: tooLong }] }), 400, 'INVALID_PARAMETER_VALUE', /mlflow\.user.*limit of 256/)
+      assert.equal((await post('/runs/create', { experiment_id: experimentId, user_id: 'u'.repeat(256) })).status, 200)
+    })
+
     it('should refuse a param value of 6001 characters and a tag value of 8001', async () => {
       assertClientError(await post('/runs/log-parameter', { run_id: runId, key: 'big', value: 'x'.repeat(6001) }), 400, 'INVALID_PARAMETER_VALUE', /length 6001.*limit of 6000/)
       assertClientError(await post('/runs/set-tag', { run_id: runId, key: 'big', value: 'x'.repeat(8001) }), 400, 'INVALID_PARAMETER_VALUE', /length 8001.*limit of 8000/)

@@ -11,6 +11,16 @@ describe('translateError', () => {
     }
   })
 
+  it('should map PostgreSQL text it cannot store (a NUL byte) to INVALID_PARAMETER_VALUE', () => {
+    for (const code of ['22021', '22P05']) assert.equal(translateError(driverError(code)).code, 'INVALID_PARAMETER_VALUE', code)
+  })
+
+  it('should map node-postgres lost-connection errors, which carry no code, to TEMPORARILY_UNAVAILABLE', () => {
+    for (const message of ['Connection terminated unexpectedly', 'Connection terminated', 'Client was closed and is not queryable', 'timeout exceeded when trying to connect']) {
+      assert.equal(translateError(new Error(message)).code, 'TEMPORARILY_UNAVAILABLE', message)
+    }
+  })
+
   it('should keep other driver errors INTERNAL_ERROR', () => {
     assert.equal(translateError(driverError('SQLITE_CORRUPT')).code, 'INTERNAL_ERROR')
     assert.equal(translateError(driverError('SQLITE_BUSYNESS')).code, 'INTERNAL_ERROR')

@@ -15,6 +15,11 @@ const UNAVAILABLE = new Set([
   '08001',
   '08003',
 ])
+// node-postgres reports a lost or unobtainable connection by message only, without a code.
+const LOST_CONNECTION = /^(Connection terminated|Client was closed and is not queryable|timeout exceeded when trying to connect|Client has encountered a connection error)/
+
+// PostgreSQL cannot hold U+0000 (or a character its encoding lacks) in text; the value is bad input.
+const UNSTORABLE_TEXT = new Set(['22021', '22P05'])
 
 /**
  * The one place driver errors become AppErrors (house rule 16). `conflict` is the message for a
@@ -26,14 +31,22 @@ export function translateError(error: unknown, conflict?: () => string): AppErro
   if (isUniqueViolation(error) && conflict) {
     return new AppError('RESOURCE_ALREADY_EXISTS', conflict(), { cause: error })
   }
-  if (typeof code === 'string' && (UNAVAILABLE.has(code) || isSqliteBusy(code))) {
+  if ((typeof code === 'string' && (UNAVAILABLE.has(code) || isSqliteBusy(code))) || isLostConnection(error)) {
     return new AppError(
       'TEMPORARILY_UNAVAILABLE',
       'The metadata database is busy or unreachable; retry the request.',
       { cause: error },
     )
   }
+  if (typeof code === 'string' && UNSTORABLE_TEXT.has(code)) {
+    return new AppError('INVALID_PARAMETER_VALUE', 'A value holds a character the metadata database cannot store (such as U+0000); remove it and retry.', { cause: error })
+  }
   return new AppError('INTERNAL_ERROR', 'Unexpected database error.', { cause: error })
+}
+
+function isLostConnection(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message
+  return typeof message === 'string' && LOST_CONNECTION.test(message)
 }
 
 /** Whether the driver refused a row for a duplicate primary key or unique constraint. */
