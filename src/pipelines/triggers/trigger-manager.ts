@@ -102,11 +102,19 @@ export class TriggerManager {
       for (const armed of this.#arm(entry)) wanted.set(armed.key, { armed, signature: JSON.stringify(armed.spec) })
     }
     for (const key of [...this.#pollers.keys()]) if (!wanted.has(key)) this.#pollers.delete(key)
+    const fresh: Array<{ poller: TriggerPoller; serial: Serial }> = []
     for (const [key, { armed, signature }] of wanted) {
       if (this.#pollers.get(key)?.signature === signature) continue
       const poller = this.#pollerFor(armed)
-      if (poller) this.#pollers.set(key, { poller, serial: new Serial(), signature })
+      if (!poller) continue
+      const entry = { poller, serial: new Serial(), signature }
+      this.#pollers.set(key, entry)
+      fresh.push(entry)
     }
+    // A new trigger's first poll takes its baseline (the newest alert event, the objects already
+    // there). Taken now, at arming: taken later, an alert committed in between would count as
+    // history and start nothing.
+    await Promise.all(fresh.map(({ poller, serial }) => serial.run(() => poller.poll()).catch((e) => this.#warn(`arming the ${poller.armed.spec.kind} trigger of ${poller.armed.pipeline}`, e))))
   }
 
   /** One pass over every trigger; a failing one is logged and retried on the next pass. */
