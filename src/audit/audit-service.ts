@@ -65,6 +65,10 @@ export class AuditService {
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_AUDIT_PAGE) {
       throw invalidParameter(`max_results must be a whole number from 1 to ${MAX_AUDIT_PAGE}; got ${maxResults}.`)
     }
+    for (const [name, value] of [['since', filter.since], ['until', filter.until]] as const) {
+      // The query schema's integer check lets Infinity through (Infinity % 1 is NaN, not truthy).
+      if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) throw invalidParameter(`${name} must be epoch milliseconds (a whole number of at least 0); got ${value}.`)
+    }
     if (filter.since !== undefined && filter.until !== undefined && filter.since >= filter.until) {
       throw invalidParameter(`since (${filter.since}) must be before until (${filter.until}); both are epoch milliseconds.`)
     }
