@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ANONYMOUS, type AuditService } from '../audit/index.js'
-import { AppError } from '../shared/errors.js'
 import { READ_ONLY_POST } from './auth-hook.js'
 
 const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -60,7 +59,15 @@ export function installAuditLog(app: FastifyInstance, audit: AuditService): void
       })
     } catch (error) {
       request.log.error({ err: error }, 'audit log write failed')
-      throw new AppError('TEMPORARILY_UNAVAILABLE', 'The change may have been applied, but it could not be recorded in the audit log, so it is not acknowledged. Check the database, then read the resource before retrying.', { details: { retryAfterSeconds: 1 } })
+      // Answered here, in the error handler's shape: an error thrown from onSend reaches the
+      // client without its error_code.
+      void reply.code(503).header('content-type', 'application/json; charset=utf-8').header('retry-after', '1')
+      return JSON.stringify({
+        error_code: 'TEMPORARILY_UNAVAILABLE',
+        message: 'The change may have been applied, but it could not be recorded in the audit log, so it is not acknowledged. Check the database, then read the resource before retrying.',
+        request_id: String(request.id),
+        retryAfterSeconds: 1,
+      })
     }
     return payload
   })
